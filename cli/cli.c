@@ -1,0 +1,255 @@
+/* The gclab command line: `list` and `run` (the commands are in docs/cli.md).
+ *
+ * Every bad input ends with one line on stderr that names the problem and a non-zero exit code:
+ * 2 for bad input, 3 for an exceeded heap limit, 4 out of memory, 5 output not writable,
+ * 6 a failed check. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buildinfo.h"
+#include "gclab/cli.h"
+#include "gclab/run.h"
+
+typedef struct catalog {
+    const gc_collector_ops *const *extra_c;
+    const gc_workload *const *extra_w;
+} catalog;
+
+static const gc_collector_ops *find_collector(const catalog *cat, const char *name) {
+    const gc_collector_ops *c = gc_collector_find(name);
+    for (size_t i = 0; !c && cat->extra_c && cat->extra_c[i]; i++)
+        if (strcmp(cat->extra_c[i]->name, name) == 0) c = cat->extra_c[i];
+    return c;
+}
+
+static const gc_workload *find_workload(const catalog *cat, const char *name) {
+    const gc_workload *w = gc_workload_find(name);
+    for (size_t i = 0; !w && cat->extra_w && cat->extra_w[i]; i++)
+        if (strcmp(cat->extra_w[i]->name, name) == 0) w = cat->extra_w[i];
+    return w;
+}
+
+static int usage_error(const char *fmt, const char *arg) {
+    fprintf(stderr, "gclab: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see gclab help)\n");
+    return GC_ERR_USAGE;
+}
+
+static const char *type_name(gc_param_type t) {
+    switch (t) {
+    case GC_PARAM_INT: return "int";
+    case GC_PARAM_REAL: return "real";
+    case GC_PARAM_SIZE: return "size";
+    case GC_PARAM_CHOICE: return "choice";
+    }
+    return "?";
+}
+
+static void print_params(const gc_param_desc *d) {
+    for (size_t i = 0; d && d[i].name; i++) {
+        char range[96];
+        if (d[i].type == GC_PARAM_CHOICE) snprintf(range, sizeof range, "%s", d[i].choices);
+        else snprintf(range, sizeof range, "%g..%g", d[i].min, d[i].max);
+        printf("      %-18s %-6s default %-8s %-8s [%s] %s\n", d[i].name, type_name(d[i].type), d[i].def,
+               d[i].unit, range, d[i].help);
+    }
+}
+
+static void print_collector(const gc_collector_ops *c) {
+    printf("  %-12s %s\n", c->name, c->summary);
+    printf("      capabilities:%s%s%s%s%s\n", c->caps & GC_CAP_RECLAIMS_CYCLES ? " reclaims-cycles" : "",
+           c->caps & GC_CAP_REFCOUNT ? " refcount" : "", c->caps & GC_CAP_MOVING ? " moving" : "",
+           c->caps & GC_CAP_GENERATIONAL ? " generational" : "", c->caps & GC_CAP_INCREMENTAL ? " incremental" : "");
+    print_params(c->params);
+}
+
+static void print_workload(const gc_workload *w) {
+    printf("  %-12s %s\n", w->name, w->summary);
+    print_params(w->params);
+}
+
+static int cmd_list(const catalog *cat, int argc, char **argv) {
+    const char *only_c = NULL, *only_w = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--collector") == 0 && i + 1 < argc) only_c = argv[++i];
+        else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc) only_w = argv[++i];
+        else return usage_error("list: unexpected argument '%s'", argv[i]);
+    }
+    if (only_c || only_w) {
+        if (only_c) {
+            const gc_collector_ops *c = find_collector(cat, only_c);
+            if (!c) return usage_error("unknown collector '%s'", only_c);
+            print_collector(c);
+        }
+        if (only_w) {
+            const gc_workload *w = find_workload(cat, only_w);
+            if (!w) return usage_error("unknown workload '%s'", only_w);
+            print_workload(w);
+        }
+        return 0;
+    }
+    printf("collectors (parameters: name, type, default, unit, range, meaning):\n");
+    for (size_t i = 0; gc_collectors[i]; i++) print_collector(gc_collectors[i]);
+    for (size_t i = 0; cat->extra_c && cat->extra_c[i]; i++) print_collector(cat->extra_c[i]);
+    printf("\nworkloads:\n");
+    for (size_t i = 0; gc_workloads[i]; i++) print_workload(gc_workloads[i]);
+    for (size_t i = 0; cat->extra_w && cat->extra_w[i]; i++) print_workload(cat->extra_w[i]);
+    return 0;
+}
+
+static void human_bytes(uint64_t b, char *buf, size_t len) {
+    if (b < 1024) snprintf(buf, len, "%llu B", (unsigned long long)b);
+    else if (b < 1024 * 1024) snprintf(buf, len, "%.1f KiB", b / 1024.0);
+    else if (b < 1024ull * 1024 * 1024) snprintf(buf, len, "%.1f MiB", b / 1048576.0);
+    else snprintf(buf, len, "%.2f GiB", b / 1073741824.0);
+}
+
+static void human_ns(uint64_t ns, char *buf, size_t len) {
+    if (ns < 1000) snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+    else if (ns < 1000000) snprintf(buf, len, "%.1f us", ns / 1e3);
+    else if (ns < 1000000000) snprintf(buf, len, "%.2f ms", ns / 1e6);
+    else snprintf(buf, len, "%.3f s", ns / 1e9);
+}
+
+static void print_summary(const gc_run_config *cfg, const gc_run_result *r) {
+    char a[32], b[32], c[32], d[32];
+    printf("gclab run: collector %s, workload %s, seed %llu\n", cfg->collector->name, cfg->workload->name,
+           (unsigned long long)cfg->seed);
+    human_ns(r->wall_ns, a, sizeof a);
+    human_ns(r->mutator_ns, b, sizeof b);
+    human_ns(r->gc_ns, c, sizeof c);
+    human_ns(r->sampling_ns, d, sizeof d);
+    printf("  wall time       %s (mutator %s, GC %s, sampling %s)\n", a, b, c, d);
+    human_ns(r->pauses.p50_ns, a, sizeof a);
+    human_ns(r->pauses.p99_ns, b, sizeof b);
+    human_ns(r->pauses.max_ns, c, sizeof c);
+    printf("  pauses          %llu (p50 %s, p99 %s, max %s)\n", (unsigned long long)r->pauses.count, a, b, c);
+    human_bytes(r->heap_bytes_peak, a, sizeof a);
+    human_bytes(r->block_bytes_peak, b, sizeof b);
+    human_bytes(r->je_resident_peak, c, sizeof c);
+    human_bytes(r->rss_peak, d, sizeof d);
+    printf("  peak footprint  heap %s, blocks %s, jemalloc resident %s, RSS %s\n", a, b, c, d);
+    human_bytes(r->counts.bytes_allocated, a, sizeof a);
+    printf("  allocated       %llu objects, %s\n", (unsigned long long)r->counts.allocs, a);
+    human_bytes(r->leaked_bytes, a, sizeof a);
+    printf("  leaked          %llu objects, %s\n", (unsigned long long)r->leaked_objects, a);
+    if (cfg->out_dir) printf("  results in      %s/\n", cfg->out_dir);
+}
+
+static int parse_u64(const char *text, uint64_t *out) {
+    char *end;
+    errno = 0;
+    if (*text == '-' || *text == '\0') return -1;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end) return -1;
+    *out = v;
+    return 0;
+}
+
+static int cmd_run(const catalog *cat, int argc, char **argv) {
+    gc_run_config cfg = {.seed = 1, .sample_every = 1024 * 1024};
+    const char *cname = NULL, *wname = NULL;
+    const char *params[256];
+    int nparams = 0;
+    bool quiet = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool has = i + 1 < argc;
+        if (strcmp(a, "--poison") == 0) cfg.poison = true;
+        else if (strcmp(a, "--verify") == 0) cfg.verify = true;
+        else if (strcmp(a, "--quiet") == 0) quiet = true;
+        else if (!has && a[0] == '-' && a[1] == '-') return usage_error("option %s needs a value", a);
+        else if (strcmp(a, "--collector") == 0) cname = argv[++i];
+        else if (strcmp(a, "--workload") == 0) wname = argv[++i];
+        else if (strcmp(a, "--out") == 0) cfg.out_dir = argv[++i];
+        else if (strcmp(a, "--record-trace") == 0) cfg.record_trace = argv[++i];
+        else if (strcmp(a, "--param") == 0) {
+            if (nparams == 256) return usage_error("too many --param options%s", "");
+            params[nparams++] = argv[++i];
+        } else if (strcmp(a, "--seed") == 0) {
+            if (parse_u64(argv[++i], &cfg.seed) != 0) return usage_error("bad --seed '%s': expected a whole number", argv[i]);
+        } else if (strcmp(a, "--heap-limit") == 0) {
+            if (gc_parse_size(argv[++i], &cfg.heap_limit) != 0 || cfg.heap_limit == 0)
+                return usage_error("bad --heap-limit '%s': expected a positive size such as 64M", argv[i]);
+        } else if (strcmp(a, "--sample-every") == 0) {
+            if (gc_parse_size(argv[++i], &cfg.sample_every) != 0)
+                return usage_error("bad --sample-every '%s': expected a size such as 1M (0 for none)", argv[i]);
+        } else if (strcmp(a, "--cascade-pause-min") == 0) {
+            if (parse_u64(argv[++i], &cfg.cascade_pause_min) != 0 || cfg.cascade_pause_min == 0)
+                return usage_error("bad --cascade-pause-min '%s': expected a positive whole number", argv[i]);
+        } else return usage_error("run: unknown option '%s'", a);
+    }
+    if (!cname) return usage_error("run: --collector is required%s", "");
+    if (!wname) return usage_error("run: --workload is required%s", "");
+    if (!(cfg.collector = find_collector(cat, cname))) return usage_error("unknown collector '%s'", cname);
+    if (!(cfg.workload = find_workload(cat, wname))) return usage_error("unknown workload '%s'", wname);
+    char err[256];
+    if (gc_params_init(&cfg.collector_params, cfg.collector->params, err, sizeof err) != 0 ||
+        gc_params_init(&cfg.workload_params, cfg.workload->params, err, sizeof err) != 0)
+        return usage_error("%s", err);
+    for (int i = 0; i < nparams; i++) {
+        char name[128];
+        const char *eq = strchr(params[i], '=');
+        if (!eq || eq == params[i] || (size_t)(eq - params[i]) >= sizeof name)
+            return usage_error("bad --param '%s': expected NAME=VALUE", params[i]);
+        snprintf(name, sizeof name, "%.*s", (int)(eq - params[i]), params[i]);
+        int rc = gc_params_set(&cfg.collector_params, name, eq + 1, err, sizeof err);
+        if (rc == GC_PARAM_UNKNOWN) rc = gc_params_set(&cfg.workload_params, name, eq + 1, err, sizeof err);
+        if (rc == GC_PARAM_UNKNOWN) {
+            fprintf(stderr, "gclab: unknown parameter '%s' for collector %s and workload %s (see gclab list)\n", name,
+                    cname, wname);
+            return GC_ERR_USAGE;
+        }
+        if (rc != 0) return usage_error("%s", err);
+    }
+    gc_run_result res;
+    gc_error e = gc_run(&cfg, &res);
+    if (!quiet && e != GC_ERR_USAGE) print_summary(&cfg, &res);
+    fflush(stdout);
+    if (e != GC_OK) fprintf(stderr, "gclab: %s\n", res.message);
+    return (int)e;
+}
+
+static void help(void) {
+    printf("gclab %s: a garbage-collector research testbed\n\n"
+           "usage:\n"
+           "  gclab list [--collector NAME] [--workload NAME]\n"
+           "  gclab run --collector NAME --workload NAME [options]\n"
+           "      --param NAME=VALUE    a collector or workload parameter (repeatable; see gclab list)\n"
+           "      --seed N              seed of the workload's random choices (default 1)\n"
+           "      --heap-limit SIZE     fail with exit code 3 if a full collection cannot keep the heap under SIZE\n"
+           "      --sample-every SIZE   bytes allocated between footprint samples (default 1M; 0 for none)\n"
+           "      --cascade-pause-min N RC free cascades of at least N objects are pause events (default %d)\n"
+           "      --out DIR             write events.csv, timeline.csv and summary.json to DIR\n"
+           "      --record-trace FILE   record the run's mutator operations as a trace\n"
+           "      --poison              fill freed memory with a pattern (debugging)\n"
+           "      --verify              check the collector's invariants at the end\n"
+           "      --quiet               print no summary\n"
+           "  gclab help | --help | --version\n"
+           "sizes take k, M or G suffixes (powers of 1024). Documentation: docs/.\n",
+           GCLAB_VERSION, GC_CASCADE_PAUSE_MIN_DEFAULT);
+}
+
+int gclab_main(int argc, char **argv, const gc_collector_ops *const *extra_collectors,
+               const gc_workload *const *extra_workloads) {
+    catalog cat = {extra_collectors, extra_workloads};
+    if (argc < 2) {
+        help();
+        return GC_ERR_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        help();
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("gclab %s (%s)\n", GCLAB_VERSION, GCLAB_GIT_REVISION);
+        return 0;
+    }
+    if (strcmp(cmd, "list") == 0) return cmd_list(&cat, argc - 2, argv + 2);
+    if (strcmp(cmd, "run") == 0) return cmd_run(&cat, argc - 2, argv + 2);
+    return usage_error("unknown command '%s'", cmd);
+}

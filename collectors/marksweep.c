@@ -1,0 +1,101 @@
+/* marksweep: stop-the-world, non-moving, precise mark-sweep.
+ *
+ * A collection is three named phases:
+ *   mark   (core/trace.c)  set the mark bit of everything reachable from the roots, using an
+ *                          explicit mark stack;
+ *   sweep  (core/space.c)  free every cell whose mark bit is clear, clear the mark bits, rebuild
+ *                          the free lists in address order, return empty blocks to jemalloc;
+ *   resize (below)         set the next trigger from the bytes that survived.
+ *
+ * Policy: the next collection starts once the mutator has allocated
+ *     max(growth * live_after, min_heap - live_after)
+ * more cell bytes, where live_after is the heap's bytes in use after this sweep. With growth = 1
+ * the heap stays near twice the live data. Independently, the core collects before any
+ * allocation that would cross --heap-limit (reason "heap-limit"), so the limit is never exceeded
+ * while a collection can make room.
+ *
+ * Invariant MS-1: outside a collection no mark bit is set (the sweep clears them all). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "gclab/heap.h"
+
+typedef struct marksweep {
+    double growth;
+    int64_t min_heap;
+    uint64_t collections;
+    uint64_t marked_total;
+} marksweep;
+
+static const gc_param_desc marksweep_params[] = {
+    {"growth", GC_PARAM_REAL, "1.0", "ratio", 0.05, 100, NULL,
+     "collect after allocating this multiple of the bytes that survived the last collection"},
+    {"min_heap", GC_PARAM_SIZE, "4M", "bytes", 0, 1e15, NULL,
+     "no collection is triggered by the policy while the heap holds less than this"},
+    GC_PARAM_END,
+};
+
+static void ms_resize(gc_heap *h, marksweep *ms) {
+    double live = (double)h->heap_bytes;
+    double budget = ms->growth * live;
+    double floor = (double)ms->min_heap - live;
+    if (floor > budget) budget = floor;
+    if (budget < GC_BLOCK_SIZE) budget = GC_BLOCK_SIZE;
+    gc_set_trigger(h, budget > 9e18 ? INT64_MAX : (int64_t)budget);
+}
+
+static void ms_collect(gc_heap *h, int generation, gc_reason why) {
+    (void)generation; /* one generation: every collection is full */
+    marksweep *ms = h->cstate;
+    gc_pause p;
+    gc_pause_begin(h, &p, "full", -1, why);
+    ms->marked_total += gc_mark_from_roots(h, GC_BITS_MARK);
+    p.collected = (int64_t)gc_sweep(h);
+    ms->collections++;
+    ms_resize(h, ms);
+    gc_pause_end(h, &p);
+}
+
+static void ms_poll(gc_heap *h) { ms_collect(h, -1, GC_REASON_TRIGGER); }
+
+static int ms_init(gc_heap *h, const gc_params *p, char *err, size_t errlen) {
+    marksweep *ms = calloc(1, sizeof *ms);
+    if (ms == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    ms->growth = gc_param_real(p, "growth");
+    ms->min_heap = gc_param_int(p, "min_heap");
+    h->cstate = ms;
+    ms_resize(h, ms);
+    return 0;
+}
+
+static void ms_destroy(gc_heap *h) { free(h->cstate); }
+
+static int ms_verify(gc_heap *h, char *msg, size_t len) {
+    if (!gc_space_lane_clear(h, GC_BITS_MARK)) {
+        snprintf(msg, len, "mark bits left set outside a collection (MS-1)");
+        return -1;
+    }
+    return 0;
+}
+
+static void ms_report(gc_heap *h, gc_report_fn emit, void *ctx) {
+    marksweep *ms = h->cstate;
+    emit(ctx, "collections", (int64_t)ms->collections);
+    emit(ctx, "objects_marked", (int64_t)ms->marked_total);
+}
+
+const gc_collector_ops gc_collector_marksweep = {
+    .name = "marksweep",
+    .summary = "stop-the-world non-moving mark-sweep with an explicit mark stack and side mark bitmaps",
+    .caps = GC_CAP_RECLAIMS_CYCLES,
+    .params = marksweep_params,
+    .init = ms_init,
+    .destroy = ms_destroy,
+    .poll = ms_poll,
+    .collect = ms_collect,
+    .verify = ms_verify,
+    .report = ms_report,
+};

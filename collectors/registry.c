@@ -1,0 +1,20 @@
+/* The collectors gclab can run, by name. Adding a collector is one file and one line here; the
+ * conformance tests then run against it with no further change. */
+#include <string.h>
+
+#include "gclab/collector.h"
+
+extern const gc_collector_ops gc_collector_rc;
+extern const gc_collector_ops gc_collector_marksweep;
+
+const gc_collector_ops *const gc_collectors[] = {
+    &gc_collector_rc,
+    &gc_collector_marksweep,
+    NULL,
+};
+
+const gc_collector_ops *gc_collector_find(const char *name) {
+    for (size_t i = 0; gc_collectors[i]; i++)
+        if (strcmp(gc_collectors[i]->name, name) == 0) return gc_collectors[i];
+    return NULL;
+}

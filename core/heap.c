@@ -1,0 +1,256 @@
+/* Heap life cycle, the allocation slow path, the heap limit, pause timing and the mutator's
+ * requests (collect, control, verify).
+ *
+ * The allocation countdown. The fast path (gc_alloc) only decrements h->countdown; everything
+ * that must happen "every so many bytes" is folded into it: the collector's trigger budget
+ * (gc_set_trigger), the listener's sampling interval, and the headroom left under the heap limit.
+ * The slow path works out which of them ran out, acts, and re-arms the countdown with the nearest
+ * one. Frees never move the countdown, so the headroom is conservative: the slow path rechecks. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/internal.h"
+
+uint64_t gc_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t gc_heap_elapsed_ns(const gc_heap *h) { return gc_now_ns() - h->t0_ns; }
+
+const char *gc_reason_name(gc_reason r) {
+    switch (r) {
+    case GC_REASON_TRIGGER: return "trigger";
+    case GC_REASON_EXPLICIT: return "explicit";
+    case GC_REASON_HEAP_LIMIT: return "heap-limit";
+    case GC_REASON_RELEASE: return "release";
+    }
+    return "?";
+}
+
+/* Fold the bytes allocated since the countdown was armed into the budgets it stands for. */
+static void countdown_sync(gc_heap *h) {
+    int64_t used = h->countdown_armed - h->countdown;
+    if (h->trigger_left != INT64_MAX) h->trigger_left -= used;
+    h->sample_left -= used;
+    h->countdown_armed = h->countdown;
+}
+
+static void countdown_arm(gc_heap *h) {
+    int64_t c = h->trigger_left;
+    if (h->sample_every && h->sample_left < c) c = h->sample_left;
+    if (h->heap_limit) {
+        int64_t room = h->heap_limit > h->heap_bytes ? (int64_t)(h->heap_limit - h->heap_bytes) : 0;
+        if (room < c) c = room;
+    }
+    if (c < 0) c = 0;
+    h->countdown = h->countdown_armed = c;
+}
+
+void gc_set_trigger(gc_heap *h, int64_t bytes) {
+    countdown_sync(h);
+    h->trigger_left = bytes;
+    countdown_arm(h);
+}
+
+int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t errlen) {
+    *out = NULL;
+    const gc_collector_ops *ops = cfg->collector;
+    if (ops == NULL) {
+        snprintf(err, errlen, "no collector given");
+        return GC_ERR_USAGE;
+    }
+    gc_heap *h = calloc(1, sizeof *h);
+    if (h == NULL) {
+        snprintf(err, errlen, "out of memory for the heap");
+        return GC_ERR_NOMEM;
+    }
+    h->ops = ops;
+    h->prefix = ops->prefix;
+    h->barrier = ops->barrier;
+    h->hooked = ops->before_alloc != NULL || ops->after_alloc != NULL;
+    h->poison = cfg->poison;
+    h->heap_limit = cfg->heap_limit;
+    h->sample_every = cfg->sample_every;
+    h->sample_left = cfg->sample_every ? (int64_t)cfg->sample_every : INT64_MAX;
+    h->trigger_left = INT64_MAX;
+    h->cascade_pause_min = cfg->cascade_pause_min ? cfg->cascade_pause_min : GC_CASCADE_PAUSE_MIN_DEFAULT;
+    h->listener = cfg->listener;
+    h->on_fatal = cfg->on_fatal;
+    h->fatal_ctx = cfg->fatal_ctx;
+    h->t0_ns = gc_now_ns();
+    if (gc_space_init(h, err, errlen) != 0) {
+        free(h);
+        return GC_ERR_NOMEM;
+    }
+    countdown_arm(h);
+    gc_params defaults;
+    const gc_params *params = cfg->collector_params;
+    if (params == NULL) {
+        if (gc_params_init(&defaults, ops->params, err, errlen) != 0) {
+            gc_heap_destroy(h);
+            return GC_ERR_USAGE;
+        }
+        params = &defaults;
+    }
+    if (ops->init && ops->init(h, params, err, errlen) != 0) {
+        h->ops = NULL; /* nothing of the collector's to destroy */
+        gc_heap_destroy(h);
+        return GC_ERR_USAGE;
+    }
+    *out = h;
+    return GC_OK;
+}
+
+void gc_heap_destroy(gc_heap *h) {
+    if (h == NULL) return;
+    if (h->ops && h->ops->destroy) h->ops->destroy(h);
+    gc_space_destroy(h);
+    gc_stack_free(&h->rc_work);
+    gc_stack_free(&h->mark_stack);
+    free(h->roots);
+    free(h->globals);
+    free(h);
+}
+
+void gc_fail(gc_heap *h, gc_error e, const char *fmt, ...) {
+    if (h->error == GC_OK) {
+        h->error = e;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(h->error_msg, sizeof h->error_msg, fmt, ap);
+        va_end(ap);
+    }
+    if (h->on_fatal) h->on_fatal(h, e, h->error_msg, h->fatal_ctx);
+}
+
+static uint32_t cell_size_for(const gc_heap *h, size_t osize) {
+    size_t need = (osize + h->prefix + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
+    if (need <= GC_SMALL_MAX) return gc_class_size[gc_class_of[need / GC_CELL_ALIGN]];
+    return (uint32_t)need;
+}
+
+gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t tag) {
+    if (h->error) return NULL;
+    size_t osize = gc_object_size(nslots, nbytes);
+    if (osize + h->prefix + GC_BLOCK_SIZE > UINT32_MAX) {
+        gc_fail(h, GC_ERR_NOMEM, "object of %zu bytes is too large", osize);
+        return NULL;
+    }
+    uint32_t cs = cell_size_for(h, osize);
+    countdown_sync(h);
+    if (h->ops->before_alloc) h->ops->before_alloc(h, nslots);
+    if (h->trigger_left != INT64_MAX) h->trigger_left -= cs;
+    h->sample_left -= cs;
+    if (h->sample_every && h->sample_left <= 0) {
+        h->sample_left = (int64_t)h->sample_every;
+        if (h->listener.sample) h->listener.sample(h->listener.ctx, h);
+    }
+    if (h->trigger_left <= 0) {
+        h->trigger_left = INT64_MAX; /* the collector re-arms it with gc_set_trigger */
+        if (h->ops->poll) h->ops->poll(h);
+    }
+    if (h->heap_limit && h->heap_bytes + cs > h->heap_limit) {
+        if (h->ops->collect) h->ops->collect(h, -1, GC_REASON_HEAP_LIMIT);
+        if (h->heap_bytes + cs > h->heap_limit) {
+            gc_fail(h, GC_ERR_HEAP_LIMIT,
+                    "heap limit exceeded: %llu bytes in use + %u requested > limit of %llu bytes "
+                    "(after a full collection)",
+                    (unsigned long long)h->heap_bytes, cs, (unsigned long long)h->heap_limit);
+            return NULL;
+        }
+    }
+    void *cell;
+    if (cs <= GC_SMALL_MAX) {
+        unsigned c = gc_class_of[cs / GC_CELL_ALIGN];
+        if (h->free[c] == NULL && !gc_space_refill(h, c)) {
+            gc_fail(h, GC_ERR_NOMEM, "jemalloc refused a %zu-byte block", GC_BLOCK_SIZE);
+            return NULL;
+        }
+        gc_cell *fc = h->free[c];
+        h->free[c] = fc->next;
+        cell = fc;
+    } else if ((cell = gc_space_alloc_large(h, cs)) == NULL) {
+        gc_fail(h, GC_ERR_NOMEM, "jemalloc refused a %u-byte large object", cs);
+        return NULL;
+    }
+    gc_object *o = gc_init_object(h, cell, cs, nslots, nbytes, tag, osize);
+    if (cs > GC_SMALL_MAX) o->flags |= GC_OBJ_LARGE;
+    if (h->ops->after_alloc) h->ops->after_alloc(h, o);
+    countdown_arm(h);
+    return o;
+}
+
+void gc_pause_begin(gc_heap *h, gc_pause *p, const char *kind, int generation, gc_reason why) {
+    *p = (gc_pause){
+        .seq = h->pause_seq++,
+        .kind = kind,
+        .generation = generation,
+        .reason = why,
+        .alloc_index = h->counts.allocs,
+        .objects_before = h->objects_live,
+        .bytes_before = h->heap_bytes,
+        .collected = -1,
+    };
+    h->pause_depth++;
+    p->start_ns = gc_heap_elapsed_ns(h);
+    if (h->listener.pause_start) h->listener.pause_start(h->listener.ctx, h, p);
+}
+
+void gc_pause_end(gc_heap *h, gc_pause *p) {
+    p->end_ns = gc_heap_elapsed_ns(h);
+    p->objects_after = h->objects_live;
+    p->bytes_after = h->heap_bytes;
+    h->gc_ns += p->end_ns - p->start_ns;
+    h->pause_depth--;
+    if (h->listener.pause_end) h->listener.pause_end(h->listener.ctx, h, p);
+}
+
+void gc_collect(gc_heap *h, int generation) {
+    if (GC_UNLIKELY(h->recorder != NULL)) gc_record(h, GC_OP_COLLECT, (uint64_t)(int64_t)generation, 0, 0);
+    if (h->ops->collect) h->ops->collect(h, generation, GC_REASON_EXPLICIT);
+}
+
+int gc_control(gc_heap *h, gc_control_op op, const int64_t *args, int nargs) {
+    if (GC_UNLIKELY(h->recorder != NULL)) gc_record_control(h, op, args, nargs);
+    return h->ops->control ? h->ops->control(h, op, args, nargs) : 0;
+}
+
+struct tally {
+    const gc_heap *h;
+    uint64_t objects, bytes;
+};
+
+static void tally_cell(gc_object *o, void *ctx) {
+    struct tally *t = ctx;
+    t->objects++;
+    t->bytes += gc_cell_size_of(t->h, o);
+}
+
+int gc_verify(gc_heap *h, char *msg, size_t len) {
+    struct tally t = {h, 0, 0};
+    gc_heap_each(h, tally_cell, &t);
+    if (t.objects != h->objects_live || t.bytes != h->heap_bytes) {
+        snprintf(msg, len, "heap accounting is off (HEAP-1): %llu objects / %llu bytes counted, %llu / %llu recorded",
+                 (unsigned long long)t.objects, (unsigned long long)t.bytes, (unsigned long long)h->objects_live,
+                 (unsigned long long)h->heap_bytes);
+        return -1;
+    }
+    for (unsigned c = 0; c < GC_NCLASSES; c++)
+        for (gc_cell *fc = h->free[c]; fc; fc = fc->next) {
+            const gc_object *o = (const gc_object *)((char *)fc + h->prefix);
+            if (!(o->flags & GC_OBJ_FREE) || gc_block_of(fc)->cls != c) {
+                snprintf(msg, len, "free list %u holds a cell that is live or of another class", c);
+                return -1;
+            }
+        }
+    if (!gc_space_lane_clear(h, GC_BITS_CENSUS)) {
+        snprintf(msg, len, "census bits left set (HEAP-2)");
+        return -1;
+    }
+    return h->ops->verify ? h->ops->verify(h, msg, len) : 0;
+}

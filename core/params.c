@@ -1,0 +1,165 @@
+/* Parameter tables: defaults, parsing with range checks, and accessors by name. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gclab/params.h"
+
+int gc_parse_size(const char *text, uint64_t *out) {
+    if (text == NULL || *text == '\0' || *text == '-' || *text == '+') return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || !(v >= 0) || isinf(v)) return -1;
+    double mult = 1;
+    switch (*end) {
+    case '\0': break;
+    case 'k': case 'K': mult = 1024.0; end++; break;
+    case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
+    default: return -1;
+    }
+    if (*end == 'B' || *end == 'b') end++; /* "64MB", "64kb" */
+    if (*end != '\0') return -1;
+    v *= mult;
+    if (v >= 18446744073709551615.0) return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+static int choice_index(const char *choices, const char *word) {
+    size_t wl = strlen(word);
+    int i = 0;
+    for (const char *p = choices; *p; i++) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == wl && strncmp(p, word, len) == 0) return i;
+        if (!bar) break;
+        p = bar + 1;
+    }
+    return -1;
+}
+
+static int parse_value(const gc_param_desc *d, const char *text, double *real, int64_t *i, char *err, size_t errlen) {
+    char *end;
+    switch (d->type) {
+    case GC_PARAM_INT: {
+        errno = 0;
+        long long v = strtoll(text, &end, 10);
+        if (errno || end == text || *end != '\0') {
+            snprintf(err, errlen, "parameter %s: '%s' is not a whole number", d->name, text);
+            return -1;
+        }
+        if ((double)v < d->min || (double)v > d->max) {
+            snprintf(err, errlen, "parameter %s: %lld is out of range [%.17g, %.17g]", d->name, v, d->min, d->max);
+            return -1;
+        }
+        *i = v;
+        *real = (double)v;
+        return 0;
+    }
+    case GC_PARAM_REAL: {
+        errno = 0;
+        double v = strtod(text, &end);
+        if (errno || end == text || *end != '\0' || isnan(v)) {
+            snprintf(err, errlen, "parameter %s: '%s' is not a number", d->name, text);
+            return -1;
+        }
+        if (v < d->min || v > d->max) {
+            snprintf(err, errlen, "parameter %s: %g is out of range [%g, %g]", d->name, v, d->min, d->max);
+            return -1;
+        }
+        *real = v;
+        *i = (int64_t)v;
+        return 0;
+    }
+    case GC_PARAM_SIZE: {
+        uint64_t v;
+        if (gc_parse_size(text, &v) != 0) {
+            snprintf(err, errlen, "parameter %s: '%s' is not a size (bytes, with an optional k, M or G suffix)",
+                     d->name, text);
+            return -1;
+        }
+        if ((double)v < d->min || (double)v > d->max) {
+            snprintf(err, errlen, "parameter %s: %s is out of range [%.0f, %.0f] bytes", d->name, text, d->min, d->max);
+            return -1;
+        }
+        *i = (int64_t)v;
+        *real = (double)v;
+        return 0;
+    }
+    case GC_PARAM_CHOICE: {
+        int c = choice_index(d->choices, text);
+        if (c < 0) {
+            snprintf(err, errlen, "parameter %s: '%s' is not one of %s", d->name, text, d->choices);
+            return -1;
+        }
+        *i = c;
+        *real = c;
+        return 0;
+    }
+    }
+    snprintf(err, errlen, "parameter %s has an unknown type", d->name);
+    return -1;
+}
+
+int gc_params_init(gc_params *p, const gc_param_desc *desc, char *err, size_t errlen) {
+    memset(p, 0, sizeof *p);
+    p->desc = desc;
+    for (size_t i = 0; desc && desc[i].name; i++) {
+        if (i >= GC_MAX_PARAMS) {
+            snprintf(err, errlen, "more than %d parameters in one table", GC_MAX_PARAMS);
+            return -1;
+        }
+        if (parse_value(&desc[i], desc[i].def, &p->v[i].real, &p->v[i].i, err, errlen) != 0) return -1;
+        p->n = i + 1;
+    }
+    return 0;
+}
+
+static int find(const gc_params *p, const char *name) {
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->desc[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+int gc_params_set(gc_params *p, const char *name, const char *value, char *err, size_t errlen) {
+    int i = find(p, name);
+    if (i < 0) return GC_PARAM_UNKNOWN;
+    if (parse_value(&p->desc[i], value, &p->v[i].real, &p->v[i].i, err, errlen) != 0) return GC_PARAM_BAD;
+    p->v[i].given = true;
+    return 0;
+}
+
+static int must_find(const gc_params *p, const char *name) {
+    int i = find(p, name);
+    if (i < 0) {
+        fprintf(stderr, "gclab: internal error: no parameter named '%s'\n", name);
+        abort();
+    }
+    return i;
+}
+
+int64_t gc_param_int(const gc_params *p, const char *name) { return p->v[must_find(p, name)].i; }
+
+double gc_param_real(const gc_params *p, const char *name) { return p->v[must_find(p, name)].real; }
+
+int gc_param_choice(const gc_params *p, const char *name) { return (int)p->v[must_find(p, name)].i; }
+
+static void choice_word(const char *choices, int64_t k, char *buf, size_t len) {
+    const char *s = choices;
+    for (; k > 0; k--) s = strchr(s, '|') + 1;
+    snprintf(buf, len, "%.*s", (int)strcspn(s, "|"), s);
+}
+
+void gc_param_format(const gc_params *p, size_t i, char *buf, size_t len) {
+    const gc_param_desc *d = &p->desc[i];
+    switch (d->type) {
+    case GC_PARAM_INT:
+    case GC_PARAM_SIZE: snprintf(buf, len, "%lld", (long long)p->v[i].i); break;
+    case GC_PARAM_REAL: snprintf(buf, len, "%.17g", p->v[i].real); break;
+    case GC_PARAM_CHOICE: choice_word(d->choices, p->v[i].i, buf, len); break;
+    }
+}

@@ -1,0 +1,323 @@
+/* gc_run: one workload on one collector, with every metric, as `gclab run` does it.
+ *
+ * The order of a run: create the output directory (fail before any work if it cannot be
+ * written), create the heap with the recorder as its listener, run the workload under setjmp so
+ * that a fatal heap error (limit exceeded, out of memory) comes back here, then, outside every
+ * timed region: a census (what the workload left reachable, and the garbage the collector still
+ * holds), one final full collection with the listener detached and a second census (what the
+ * collector can never reclaim: the leak), the collector's verify hook if asked, and the files.
+ * The files are written whatever happened, so a failed run keeps what it recorded. */
+#include <errno.h>
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include "core/buildinfo.h"
+#include "core/metrics.h"
+#include "gclab/run.h"
+#include "gclab/trace.h"
+
+int gc_mkdir_p(const char *path) {
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+    struct stat st;
+    if (stat(buf, &st) != 0) return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest rank: the smallest value with at least p of the values at or below it. */
+static uint64_t rank(const uint64_t *sorted, size_t n, double p) {
+    if (n == 0) return 0;
+    size_t k = (size_t)(p * (double)n + 0.999999999);
+    if (k < 1) k = 1;
+    if (k > n) k = n;
+    return sorted[k - 1];
+}
+
+void gc_pause_stats_of(uint64_t *d, size_t n, gc_pause_stats *out) {
+    qsort(d, n, sizeof *d, cmp_u64);
+    *out = (gc_pause_stats){.count = n};
+    for (size_t i = 0; i < n; i++) out->total_ns += d[i];
+    out->p50_ns = rank(d, n, 0.50);
+    out->p90_ns = rank(d, n, 0.90);
+    out->p99_ns = rank(d, n, 0.99);
+    out->p999_ns = rank(d, n, 0.999);
+    out->max_ns = n ? d[n - 1] : 0;
+}
+
+typedef struct run_env {
+    jmp_buf escape;
+    gc_error error;
+    char message[256];
+} run_env;
+
+static void on_fatal(gc_heap *h, gc_error e, const char *message, void *ctx) {
+    (void)h;
+    run_env *env = ctx;
+    env->error = e;
+    snprintf(env->message, sizeof env->message, "%s", message);
+    longjmp(env->escape, 1);
+}
+
+static json_t *params_json(const gc_params *p) {
+    json_t *o = json_object();
+    for (size_t i = 0; i < p->n; i++) {
+        char buf[64];
+        gc_param_format(p, i, buf, sizeof buf);
+        const gc_param_desc *d = &p->desc[i];
+        if (d->type == GC_PARAM_CHOICE) json_object_set_new(o, d->name, json_string(buf));
+        else if (d->type == GC_PARAM_REAL) json_object_set_new(o, d->name, json_real(p->v[i].real));
+        else json_object_set_new(o, d->name, json_integer(p->v[i].i));
+    }
+    return o;
+}
+
+/* Collector reports arrive as dotted paths; build the nested objects. */
+static void report_into(void *ctx, const char *key, int64_t value) {
+    json_t *node = ctx;
+    char part[128];
+    const char *k = key;
+    for (const char *dot; (dot = strchr(k, '.')) != NULL; k = dot + 1) {
+        snprintf(part, sizeof part, "%.*s", (int)(dot - k), k);
+        json_t *child = json_object_get(node, part);
+        if (child == NULL) {
+            child = json_object();
+            json_object_set_new(node, part, child);
+        }
+        node = child;
+    }
+    json_object_set_new(node, k, json_integer(value));
+}
+
+#define JU(v) json_integer((json_int_t)(v))
+
+static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, const gc_recorder *rec, gc_heap *h) {
+    json_t *s = json_object();
+    json_object_set_new(s, "gclab_version", json_string(GCLAB_VERSION));
+    json_object_set_new(s, "git_revision", json_string(GCLAB_GIT_REVISION));
+    json_object_set_new(s, "compiler", json_string(__VERSION__));
+    json_object_set_new(s, "cflags", json_string(GCLAB_CFLAGS));
+    struct utsname u;
+    if (uname(&u) == 0) {
+        char host[600];
+        snprintf(host, sizeof host, "%s %s %s %s", u.nodename, u.sysname, u.release, u.machine);
+        json_object_set_new(s, "host", json_string(host));
+    }
+    json_object_set_new(s, "collector", json_string(cfg->collector->name));
+    json_object_set_new(s, "collector_params", params_json(&cfg->collector_params));
+    json_object_set_new(s, "workload", json_string(cfg->workload->name));
+    json_object_set_new(s, "workload_params", params_json(&cfg->workload_params));
+    json_object_set_new(s, "seed", JU(cfg->seed));
+    json_object_set_new(s, "heap_limit", JU(cfg->heap_limit));
+    json_object_set_new(s, "sample_every", JU(cfg->sample_every));
+    json_object_set_new(s, "cascade_pause_min", JU(h ? h->cascade_pause_min : cfg->cascade_pause_min));
+    json_object_set_new(s, "status", json_string(res->status == GC_OK ? "ok"
+                                                 : res->status == GC_ERR_HEAP_LIMIT ? "heap-limit-exceeded"
+                                                                                  : "error"));
+    if (res->status != GC_OK) json_object_set_new(s, "error", json_string(res->message));
+
+    json_t *t = json_object();
+    json_object_set_new(t, "wall_ns", JU(res->wall_ns));
+    json_object_set_new(t, "gc_ns", JU(res->gc_ns));
+    json_object_set_new(t, "mutator_ns", JU(res->mutator_ns));
+    json_object_set_new(t, "sampling_ns", JU(res->sampling_ns));
+    json_object_set_new(t, "cascade_ns", JU(h ? h->cascade_ns : 0));
+    json_object_set_new(s, "time", t);
+
+    json_t *p = json_object();
+    json_object_set_new(p, "count", JU(res->pauses.count));
+    json_object_set_new(p, "total_ns", JU(res->pauses.total_ns));
+    json_object_set_new(p, "p50_ns", JU(res->pauses.p50_ns));
+    json_object_set_new(p, "p90_ns", JU(res->pauses.p90_ns));
+    json_object_set_new(p, "p99_ns", JU(res->pauses.p99_ns));
+    json_object_set_new(p, "p99_9_ns", JU(res->pauses.p999_ns));
+    json_object_set_new(p, "max_ns", JU(res->pauses.max_ns));
+    json_object_set_new(s, "pauses", p);
+
+    json_t *m = json_object();
+    json_object_set_new(m, "allocations", JU(res->counts.allocs));
+    json_object_set_new(m, "bytes_allocated", JU(res->counts.bytes_allocated));
+    json_object_set_new(m, "sets", JU(res->counts.sets));
+    json_object_set_new(m, "gets", JU(res->counts.gets));
+    json_object_set_new(m, "copies", JU(res->counts.copies));
+    json_object_set_new(m, "drops", JU(res->counts.drops));
+    json_object_set_new(s, "mutator", m);
+
+    json_t *f = json_object();
+    json_object_set_new(f, "heap_bytes_peak", JU(res->heap_bytes_peak));
+    json_object_set_new(f, "block_bytes_peak", JU(res->block_bytes_peak));
+    json_object_set_new(f, "jemalloc_allocated_peak", JU(rec->peak.je_allocated));
+    json_object_set_new(f, "jemalloc_active_peak", JU(rec->peak.je_active));
+    json_object_set_new(f, "jemalloc_resident_peak", JU(rec->peak.je_resident));
+    json_object_set_new(f, "rss_peak", JU(res->rss_peak));
+    json_object_set_new(f, "samples", JU(rec->nsamples));
+    json_object_set_new(s, "footprint", f);
+
+    json_t *e = json_object();
+    json_object_set_new(e, "live_objects", JU(res->live_objects));
+    json_object_set_new(e, "live_bytes", JU(res->live_bytes));
+    json_object_set_new(e, "garbage_objects", JU(res->garbage_objects));
+    json_object_set_new(e, "garbage_bytes", JU(res->garbage_bytes));
+    json_object_set_new(e, "leaked_objects", JU(res->leaked_objects));
+    json_object_set_new(e, "leaked_bytes", JU(res->leaked_bytes));
+    json_object_set_new(s, "final", e);
+
+    json_t *c = json_object();
+    if (h && h->ops->report) h->ops->report(h, report_into, c);
+    json_object_set_new(s, "collector_stats", c);
+    return s;
+}
+
+static int write_outputs(const gc_run_config *cfg, gc_run_result *res, const gc_recorder *rec, gc_heap *h) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/events.csv", cfg->out_dir);
+    if (gc_recorder_write_events(rec, path) != 0) goto fail;
+    snprintf(path, sizeof path, "%s/timeline.csv", cfg->out_dir);
+    if (gc_recorder_write_timeline(rec, path) != 0) goto fail;
+    snprintf(path, sizeof path, "%s/summary.json", cfg->out_dir);
+    json_t *s = summary_json(cfg, res, rec, h);
+    int bad = json_dump_file(s, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(s);
+    if (bad) goto fail;
+    return 0;
+fail:
+    if (res->status == GC_OK) {
+        res->status = GC_ERR_IO;
+        snprintf(res->message, sizeof res->message, "cannot write %.200s: %s", path, strerror(errno));
+    }
+    return -1;
+}
+
+gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
+    *res = (gc_run_result){0};
+    if (cfg->out_dir && gc_mkdir_p(cfg->out_dir) != 0) {
+        res->status = GC_ERR_IO;
+        snprintf(res->message, sizeof res->message, "cannot create output directory %s: %s", cfg->out_dir,
+                 strerror(errno));
+        return res->status;
+    }
+    gc_recorder rec = {0};
+    run_env env = {0};
+    gc_heap_config hc = {
+        .collector = cfg->collector,
+        .collector_params = &cfg->collector_params,
+        .heap_limit = cfg->heap_limit,
+        .sample_every = cfg->sample_every,
+        .cascade_pause_min = cfg->cascade_pause_min,
+        .poison = cfg->poison,
+        .listener = gc_recorder_listener(&rec),
+        .on_fatal = on_fatal,
+        .fatal_ctx = &env,
+    };
+    gc_heap *h = NULL;
+    char err[256];
+    gc_error e = gc_heap_create(&hc, &h, err, sizeof err);
+    if (e != GC_OK) {
+        res->status = e;
+        snprintf(res->message, sizeof res->message, "%s", err);
+        return e;
+    }
+    gc_trace_writer *volatile writer = NULL;
+    if (cfg->record_trace) {
+        gc_trace_writer *w = gc_trace_writer_open(cfg->record_trace, err, sizeof err);
+        if (w == NULL) {
+            res->status = GC_ERR_IO;
+            snprintf(res->message, sizeof res->message, "%s", err);
+            gc_heap_destroy(h);
+            return res->status;
+        }
+        writer = w;
+        h->recorder = w;
+    }
+    gc_rng rng;
+    gc_rng_seed(&rng, cfg->seed);
+    if (cfg->sample_every) gc_recorder_sample(&rec, h); /* the timeline starts at zero */
+    uint64_t start = gc_now_ns();
+    volatile int workload_status = 0;
+    if (setjmp(env.escape) == 0) {
+        workload_status = cfg->workload->run(h, &cfg->workload_params, &rng);
+    } else {
+        res->status = env.error;
+        snprintf(res->message, sizeof res->message, "%s", env.message);
+    }
+    uint64_t end = gc_now_ns();
+    h->on_fatal = NULL; /* from here on nothing may longjmp */
+    h->recorder = NULL;
+    if (cfg->sample_every) gc_recorder_sample(&rec, h);
+    if (res->status == GC_OK && workload_status != 0) {
+        res->status = GC_ERR_VERIFY;
+        snprintf(res->message, sizeof res->message, "workload %s failed its own integrity check", cfg->workload->name);
+    }
+    if (writer) {
+        if (gc_trace_writer_close(writer, err, sizeof err) != 0 && res->status == GC_OK) {
+            res->status = GC_ERR_IO;
+            snprintf(res->message, sizeof res->message, "%s", err);
+        }
+    }
+
+    res->wall_ns = end - start;
+    res->gc_ns = h->gc_ns;
+    res->sampling_ns = rec.sampling_ns;
+    res->mutator_ns = res->wall_ns > res->gc_ns + res->sampling_ns ? res->wall_ns - res->gc_ns - res->sampling_ns : 0;
+    res->counts = h->counts;
+    res->heap_bytes_peak = h->heap_bytes_peak;
+    res->block_bytes_peak = h->block_bytes_peak;
+    res->rss_peak = rec.peak.rss;
+    res->je_resident_peak = rec.peak.je_resident;
+    uint64_t *d = malloc((rec.npauses ? rec.npauses : 1) * sizeof *d);
+    if (d) {
+        for (size_t i = 0; i < rec.npauses; i++) d[i] = rec.pauses[i].end_ns - rec.pauses[i].start_ns;
+        gc_pause_stats_of(d, rec.npauses, &res->pauses);
+        free(d);
+    }
+
+    /* Outside timed regions: what is left, and what can never be reclaimed. */
+    gc_census_result c;
+    gc_census(h, &c);
+    res->live_objects = c.reachable_objects;
+    res->live_bytes = c.reachable_bytes;
+    res->garbage_objects = c.unreachable_objects;
+    res->garbage_bytes = c.unreachable_bytes;
+    h->listener = (gc_listener){0};
+    if (h->ops->collect && h->error == GC_OK) h->ops->collect(h, -1, GC_REASON_EXPLICIT);
+    gc_census(h, &c);
+    res->leaked_objects = c.unreachable_objects;
+    res->leaked_bytes = c.unreachable_bytes;
+    if (cfg->verify && res->status == GC_OK && gc_verify(h, err, sizeof err) != 0) {
+        res->status = GC_ERR_VERIFY;
+        snprintf(res->message, sizeof res->message, "verify failed: %s", err);
+    }
+    if (rec.oom && res->status == GC_OK) {
+        res->status = GC_ERR_NOMEM;
+        snprintf(res->message, sizeof res->message, "out of memory while recording metrics: results are incomplete");
+    }
+    if (cfg->out_dir) write_outputs(cfg, res, &rec, h);
+    gc_heap_destroy(h);
+    gc_recorder_free(&rec);
+    return res->status;
+}

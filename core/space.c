@@ -1,0 +1,258 @@
+/* The space: size-segregated blocks of cells, obtained from the heap's own jemalloc arena.
+ *
+ * Small cells (up to GC_SMALL_MAX bytes) come in GC_NCLASSES size classes; each 64 KiB block holds
+ * cells of one class after a header with the side bitmaps. Larger objects get a block of their
+ * own, aligned the same way, so that gc_block_of() works for every object. Cells freed by
+ * reference counting go straight back to their class's free list; the sweep rebuilds the lists
+ * in address order and gives empty blocks back to jemalloc, so the arena's statistics show the
+ * heap growing and shrinking.
+ *
+ * Blocks kept by reference-counting collectors are never returned while cells of theirs sit on a
+ * free list (a LIFO list has no cheap way to unthread one block): their footprint only grows. */
+#include <jemalloc/jemalloc.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+const uint32_t gc_class_size[GC_NCLASSES] = {
+    16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096,
+};
+
+/* gc_class_of[n]: the smallest class whose cells hold n*8 bytes (generated once; checked by
+ * tests/test_space.c). */
+const uint8_t gc_class_of[GC_SMALL_MAX / GC_CELL_ALIGN + 1] = {
+    0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15, 15, 15, 16, 16, 16, 16, 17, 17,
+    17, 17, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19, 19, 20, 20, 20, 20, 20, 20, 20, 20, 21, 21,
+    21, 21, 21, 21, 21, 21, 22, 22, 22, 22, 22, 22, 22, 22, 23, 23, 23, 23, 23, 23, 23, 23, 23, 23,
+    23, 23, 23, 23, 23, 23, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 25, 25,
+    25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 26, 26, 26, 26, 26, 26, 26, 26, 26, 26,
+    26, 26, 26, 26, 26, 26, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27,
+    27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28,
+    28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 29, 29,
+    29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29, 29,
+    29, 29, 29, 29, 29, 29, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30,
+    30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31,
+    31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31,
+    31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31,
+    31, 31, 31, 31, 31, 31, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+    32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+    32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 33, 33,
+    33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33,
+    33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33,
+    33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34,
+    34, 34, 34, 34, 34, 34,
+};
+
+/* Header bytes before the first cell: small blocks carry the whole bitmap, large ones one word. */
+#define SMALL_HEADER ((sizeof(gc_block) + 15) & ~(size_t)15)
+#define LARGE_HEADER ((offsetof(gc_block, bits) + sizeof(uint64_t[2]) + 15) & ~(size_t)15)
+
+static int block_flags(const gc_heap *h) {
+    return MALLOCX_ALIGN(GC_BLOCK_SIZE) | MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE;
+}
+
+int gc_space_init(gc_heap *h, char *err, size_t errlen) {
+    size_t sz = sizeof h->arena;
+    if (mallctl("arenas.create", &h->arena, &sz, NULL, 0) != 0) {
+        snprintf(err, errlen, "jemalloc: cannot create an arena for the heap");
+        return -1;
+    }
+    return 0;
+}
+
+static void block_link(gc_block **list, gc_block *b) {
+    b->prev = NULL;
+    b->next = *list;
+    if (*list) (*list)->prev = b;
+    *list = b;
+}
+
+static void block_release(gc_heap *h, gc_block **list, gc_block *b, size_t bytes) {
+    if (b->prev) b->prev->next = b->next;
+    else *list = b->next;
+    if (b->next) b->next->prev = b->prev;
+    h->block_bytes -= bytes;
+    h->nblocks--;
+    dallocx(b, MALLOCX_TCACHE_NONE);
+}
+
+static size_t large_block_bytes(const gc_block *b) { return LARGE_HEADER + b->cell_size; }
+
+void gc_space_destroy(gc_heap *h) {
+    for (unsigned c = 0; c < GC_NCLASSES; c++)
+        while (h->blocks[c]) block_release(h, &h->blocks[c], h->blocks[c], GC_BLOCK_SIZE);
+    while (h->large) block_release(h, &h->large, h->large, large_block_bytes(h->large));
+    char name[64];
+    snprintf(name, sizeof name, "arena.%u.destroy", h->arena);
+    mallctl(name, NULL, NULL, NULL, 0);
+}
+
+static void note_block(gc_heap *h, size_t bytes) {
+    h->block_bytes += bytes;
+    h->nblocks++;
+    if (h->block_bytes > h->block_bytes_peak) h->block_bytes_peak = h->block_bytes;
+}
+
+/* Mark a cell free: the FREE flag, and in poison mode the poison pattern over everything but the
+ * free-list link. Under AddressSanitizer all but the cell's link and header is made unaddressable,
+ * so a use of a freed object's slots or bytes is reported where it happens. */
+static void cell_mark_free(gc_heap *h, void *cell, uint32_t cs) {
+    gc_object *o = (gc_object *)((char *)cell + h->prefix);
+    if (h->poison) memset((char *)cell + sizeof(gc_cell), GC_POISON_BYTE, cs - sizeof(gc_cell));
+    o->flags = GC_OBJ_FREE;
+    size_t keep = h->prefix + sizeof(gc_object);
+    if (cs > keep) GC_ASAN_POISON((char *)cell + keep, cs - keep);
+}
+
+bool gc_space_refill(gc_heap *h, unsigned cls) {
+    gc_block *b = mallocx(GC_BLOCK_SIZE, block_flags(h));
+    if (b == NULL) return false;
+    note_block(h, GC_BLOCK_SIZE);
+    uint32_t cs = gc_class_size[cls];
+    memset(b, 0, offsetof(gc_block, bits));
+    memset(b->bits, 0, sizeof b->bits);
+    b->cells = (char *)b + SMALL_HEADER;
+    b->cell_size = cs;
+    b->ncells = (uint32_t)((GC_BLOCK_SIZE - SMALL_HEADER) / cs);
+    b->cls = cls;
+    block_link(&h->blocks[cls], b);
+    /* Thread the cells in address order in front of the current list. */
+    gc_cell *head = h->free[cls];
+    for (uint32_t i = b->ncells; i-- > 0;) {
+        gc_cell *cell = (gc_cell *)(b->cells + (size_t)i * cs);
+        cell_mark_free(h, cell, cs);
+        cell->next = head;
+        head = cell;
+    }
+    h->free[cls] = head;
+    return true;
+}
+
+void *gc_space_alloc_large(gc_heap *h, uint32_t cell_size) {
+    size_t bytes = LARGE_HEADER + cell_size;
+    gc_block *b = mallocx(bytes, block_flags(h));
+    if (b == NULL) return NULL;
+    note_block(h, bytes);
+    memset(b, 0, LARGE_HEADER);
+    b->cells = (char *)b + LARGE_HEADER;
+    b->cell_size = cell_size;
+    b->ncells = 1;
+    b->nlive = 1;
+    b->cls = GC_NCLASSES;
+    block_link(&h->large, b);
+    return b->cells;
+}
+
+uint32_t gc_cell_size_of(const gc_heap *h, const gc_object *o) {
+    size_t need = gc_object_size(o->nslots, o->nbytes) + h->prefix;
+    need = (need + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
+    if (o->flags & GC_OBJ_LARGE) return (uint32_t)need;
+    return gc_class_size[gc_class_of[need / GC_CELL_ALIGN]];
+}
+
+void gc_free_object(gc_heap *h, gc_object *o) {
+    uint32_t cs = gc_cell_size_of(h, o);
+    h->objects_live--;
+    h->heap_bytes -= cs;
+    void *cell = gc_cell_of(h, o);
+    if (o->flags & GC_OBJ_LARGE) {
+        gc_block *b = gc_block_of(cell);
+        block_release(h, &h->large, b, large_block_bytes(b));
+        return;
+    }
+    unsigned cls = gc_class_of[cs / GC_CELL_ALIGN];
+    cell_mark_free(h, cell, cs);
+    ((gc_cell *)cell)->next = h->free[cls];
+    h->free[cls] = cell;
+}
+
+static void clear_lane(gc_block *b, unsigned which, size_t words) {
+    for (size_t w = 0; w < words; w++) b->bits[w][which] = 0;
+}
+
+/* Sweep one small block: free unmarked live cells, append every free cell to *tail in address
+ * order, clear the mark lane. Returns the number of live cells left. */
+static uint32_t sweep_block(gc_heap *h, gc_block *b, gc_cell ***tail, uint64_t *freed) {
+    uint32_t cs = b->cell_size, live = 0;
+    char *cell = b->cells;
+    for (uint32_t i = 0; i < b->ncells; i++, cell += cs) {
+        gc_object *o = (gc_object *)(cell + h->prefix);
+        if (!(o->flags & GC_OBJ_FREE)) {
+            if (gc_bit_test(o, GC_BITS_MARK)) {
+                live++;
+                continue;
+            }
+            h->objects_live--;
+            h->heap_bytes -= cs;
+            (*freed)++;
+            cell_mark_free(h, cell, cs);
+        }
+        **tail = (gc_cell *)cell;
+        *tail = &((gc_cell *)cell)->next;
+    }
+    clear_lane(b, GC_BITS_MARK, GC_BITMAP_WORDS);
+    b->nlive = live;
+    return live;
+}
+
+uint64_t gc_sweep(gc_heap *h) {
+    uint64_t freed = 0;
+    for (unsigned c = 0; c < GC_NCLASSES; c++) {
+        gc_cell *list = NULL, **tail = &list;
+        for (gc_block *b = h->blocks[c], *next; b; b = next) {
+            next = b->next;
+            gc_cell **mark = tail;
+            if (sweep_block(h, b, &tail, &freed) == 0) {
+                tail = mark; /* drop this block's cells from the list, then the block */
+                *tail = NULL;
+                block_release(h, &h->blocks[c], b, GC_BLOCK_SIZE);
+            }
+        }
+        *tail = NULL;
+        h->free[c] = list;
+    }
+    for (gc_block *b = h->large, *next; b; b = next) {
+        next = b->next;
+        gc_object *o = (gc_object *)(b->cells + h->prefix);
+        if (gc_bit_test(o, GC_BITS_MARK)) {
+            clear_lane(b, GC_BITS_MARK, 1);
+            continue;
+        }
+        h->objects_live--;
+        h->heap_bytes -= b->cell_size;
+        freed++;
+        block_release(h, &h->large, b, large_block_bytes(b));
+    }
+    return freed;
+}
+
+void gc_heap_each(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx) {
+    for (unsigned c = 0; c < GC_NCLASSES; c++)
+        for (gc_block *b = h->blocks[c]; b; b = b->next) {
+            char *cell = b->cells;
+            for (uint32_t i = 0; i < b->ncells; i++, cell += b->cell_size) {
+                gc_object *o = (gc_object *)(cell + h->prefix);
+                if (!(o->flags & GC_OBJ_FREE)) fn(o, ctx);
+            }
+        }
+    for (gc_block *b = h->large; b; b = b->next) fn((gc_object *)(b->cells + h->prefix), ctx);
+}
+
+void gc_space_clear_lane(gc_heap *h, unsigned which) {
+    for (unsigned c = 0; c < GC_NCLASSES; c++)
+        for (gc_block *b = h->blocks[c]; b; b = b->next) clear_lane(b, which, GC_BITMAP_WORDS);
+    for (gc_block *b = h->large; b; b = b->next) clear_lane(b, which, 1);
+}
+
+bool gc_space_lane_clear(gc_heap *h, unsigned which) {
+    for (unsigned c = 0; c < GC_NCLASSES; c++)
+        for (gc_block *b = h->blocks[c]; b; b = b->next)
+            for (size_t w = 0; w < GC_BITMAP_WORDS; w++)
+                if (b->bits[w][which]) return false;
+    for (gc_block *b = h->large; b; b = b->next)
+        if (b->bits[0][which]) return false;
+    return true;
+}

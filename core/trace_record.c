@@ -1,0 +1,100 @@
+/* Trace recording: every mutator operation becomes one line of a version-1 trace.
+ *
+ * The header must say how many roots the trace uses before any operation, but that is known only
+ * at the end; so the body goes to a temporary file and the header is written in front of it when
+ * the writer is closed. A root register r of the heap is trace root r. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gclab/mutator.h"
+#include "gclab/trace.h"
+
+struct gc_trace_writer {
+    FILE *out, *body;
+    char *path;
+    uint64_t roots; /* one more than the highest root index used */
+    bool failed;
+};
+
+gc_trace_writer *gc_trace_writer_open(const char *path, char *err, size_t errlen) {
+    gc_trace_writer *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->out = fopen(path, "w");
+    w->body = tmpfile();
+    w->path = strdup(path);
+    if (w->out == NULL || w->body == NULL || w->path == NULL) {
+        snprintf(err, errlen, "cannot create trace file %s: %s", path, strerror(errno));
+        if (w->out) fclose(w->out);
+        if (w->body) fclose(w->body);
+        free(w->path);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void use_root(gc_trace_writer *w, uint64_t r) {
+    if (r != GC_NIL && r + 1 > w->roots) w->roots = r + 1;
+}
+
+void gc_record(gc_heap *h, gc_op op, uint64_t a, uint64_t b, uint64_t c) {
+    gc_trace_writer *w = h->recorder;
+    FILE *f = w->body;
+    int n = 0;
+    switch (op) {
+    case GC_OP_NEW: use_root(w, a); n = fprintf(f, "alloc %llu %llu %llu\n", (unsigned long long)a, (unsigned long long)b, (unsigned long long)c); break;
+    case GC_OP_SET:
+        use_root(w, a);
+        use_root(w, c);
+        if (c == GC_NIL) n = fprintf(f, "set %llu %llu -\n", (unsigned long long)a, (unsigned long long)b);
+        else n = fprintf(f, "set %llu %llu %llu\n", (unsigned long long)a, (unsigned long long)b, (unsigned long long)c);
+        break;
+    case GC_OP_GET: use_root(w, a); use_root(w, b); n = fprintf(f, "get %llu %llu %llu\n", (unsigned long long)a, (unsigned long long)b, (unsigned long long)c); break;
+    case GC_OP_COPY: use_root(w, a); use_root(w, b); n = fprintf(f, "copy %llu %llu\n", (unsigned long long)a, (unsigned long long)b); break;
+    case GC_OP_DROP: use_root(w, a); n = fprintf(f, "drop %llu\n", (unsigned long long)a); break;
+    case GC_OP_COLLECT: n = fprintf(f, "collect %d\n", (int64_t)a < 0 ? 2 : (int)a); break;
+    }
+    if (n < 0) w->failed = true;
+}
+
+void gc_record_control(gc_heap *h, gc_control_op op, const int64_t *args, int nargs) {
+    gc_trace_writer *w = h->recorder;
+    int n = 0;
+    switch (op) {
+    case GC_CTL_DISABLE: n = fprintf(w->body, "disable\n"); break;
+    case GC_CTL_ENABLE: n = fprintf(w->body, "enable\n"); break;
+    case GC_CTL_FREEZE: n = fprintf(w->body, "freeze\n"); break;
+    case GC_CTL_UNFREEZE: n = fprintf(w->body, "unfreeze\n"); break;
+    case GC_CTL_THRESHOLD:
+        n = fprintf(w->body, "threshold %lld %lld %lld\n", nargs > 0 ? (long long)args[0] : 0LL,
+                    nargs > 1 ? (long long)args[1] : 0LL, nargs > 2 ? (long long)args[2] : 0LL);
+        break;
+    }
+    if (n < 0) w->failed = true;
+}
+
+int gc_trace_writer_close(gc_trace_writer *w, char *err, size_t errlen) {
+    int rc = 0;
+    fprintf(w->out, "gclab-trace 1\nroots %llu\n", (unsigned long long)(w->roots ? w->roots : 1));
+    char buf[1 << 16];
+    size_t n;
+    if (fflush(w->body) != 0 || fseek(w->body, 0, SEEK_SET) != 0) w->failed = true;
+    while (!w->failed && (n = fread(buf, 1, sizeof buf, w->body)) > 0)
+        if (fwrite(buf, 1, n, w->out) != n) w->failed = true;
+    if (ferror(w->body)) w->failed = true;
+    fclose(w->body);
+    if (ferror(w->out)) w->failed = true;
+    if (fclose(w->out) != 0) w->failed = true;
+    if (w->failed) {
+        snprintf(err, errlen, "cannot write trace file %s", w->path);
+        rc = -1;
+    }
+    free(w->path);
+    free(w);
+    return rc;
+}

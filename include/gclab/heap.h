@@ -1,0 +1,325 @@
+/* The heap: cells, roots, the allocation fast path and the store barrier.
+ *
+ * Read this file first. Everything the mutator does to the object graph passes through the inline
+ * functions at the bottom: gc_alloc (one allocation chokepoint, counting objects and bytes) and
+ * gc_store / gc_root_write (the one store barrier). They are inline so that the common case is a
+ * handful of instructions; the collector is chosen at run time, so the fast paths test plain flags
+ * in the heap (`barrier`, `hooked`) and call the collector only on slow paths.
+ *
+ * Memory layout (core/space.c): small objects live in 64 KiB blocks of one size class each,
+ * obtained from a jemalloc arena of the heap's own; a block's header holds its side bitmaps (one
+ * mark bit and one census bit per 8-byte granule), so that gc_block_of() is a mask. Objects above
+ * GC_SMALL_MAX get a block of their own. Free cells are threaded through per-class free lists.
+ *
+ * Invariants:
+ *  HEAP-1  objects_live and heap_bytes count exactly the cells that hold live objects (not FREE).
+ *  HEAP-2  Outside a collection, no mark bit is set (collectors clear them when they sweep) and no
+ *          census bit is set (the census clears its own).
+ *  HEAP-3  Roots are precise: every pointer the mutator holds is in a root slot (frames or
+ *          globals); a workload never keeps a raw object pointer across an allocation.
+ *  HEAP-4  With GC_BARRIER_RC, an object's `word` equals the number of slots and root slots that
+ *          refer to it, for every object reachable or not, outside the RC functions themselves. */
+#ifndef GCLAB_HEAP_H
+#define GCLAB_HEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "gclab/collector.h"
+#include "gclab/events.h"
+#include "gclab/object.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define GC_ASAN_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define GC_ASAN_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define GC_ASAN_POISON(p, n) ((void)(p), (void)(n))
+#define GC_ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define GC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define GC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+#define GC_BLOCK_SIZE ((size_t)64 * 1024)
+#define GC_CELL_ALIGN 8u                          /* cells are multiples of 8 bytes */
+#define GC_SMALL_MAX 4096u                        /* larger cells get a block of their own */
+#define GC_NCLASSES 35                            /* see gc_class_size in core/space.c */
+#define GC_BITMAP_WORDS (GC_BLOCK_SIZE / GC_CELL_ALIGN / 64)
+
+/* Which side bitmap: the collector's mark bits or the census's. */
+enum { GC_BITS_MARK = 0, GC_BITS_CENSUS = 1 };
+
+typedef struct gc_cell {
+    struct gc_cell *next; /* free-list link, at the cell's start */
+} gc_cell;
+
+typedef struct gc_block {
+    struct gc_block *next, *prev; /* the blocks of one size class, or the large blocks */
+    char *cells;                  /* first cell */
+    uint32_t cell_size;           /* bytes per cell */
+    uint32_t ncells;
+    uint32_t cls;                 /* size class, or GC_NCLASSES for a large block */
+    uint32_t nlive;               /* live cells, as of the last sweep (large: 1) */
+    /* bits[w][GC_BITS_MARK], bits[w][GC_BITS_CENSUS]: granule g is bit g%64 of word g/64.
+     * A large block is allocated with only bits[0]: its object starts in the first 64 granules. */
+    uint64_t bits[GC_BITMAP_WORDS][2];
+} gc_block;
+
+extern const uint32_t gc_class_size[GC_NCLASSES];
+extern const uint8_t gc_class_of[GC_SMALL_MAX / GC_CELL_ALIGN + 1]; /* by cell size / 8 */
+
+static inline gc_block *gc_block_of(const void *p) {
+    return (gc_block *)((uintptr_t)p & ~(uintptr_t)(GC_BLOCK_SIZE - 1));
+}
+
+static inline uint64_t *gc_bit_word(const void *p, unsigned which, uint64_t *mask) {
+    uintptr_t g = ((uintptr_t)p & (GC_BLOCK_SIZE - 1)) / GC_CELL_ALIGN;
+    *mask = (uint64_t)1 << (g % 64);
+    return &gc_block_of(p)->bits[g / 64][which];
+}
+
+/* Set the bit; return whether it was already set. */
+static inline bool gc_bit_test_and_set(const void *p, unsigned which) {
+    uint64_t mask, *w = gc_bit_word(p, which, &mask);
+    bool was = (*w & mask) != 0;
+    *w |= mask;
+    return was;
+}
+
+static inline bool gc_bit_test(const void *p, unsigned which) {
+    uint64_t mask, *w = gc_bit_word(p, which, &mask);
+    return (*w & mask) != 0;
+}
+
+/* Error codes (also the CLI's exit codes where they end a run). */
+typedef enum gc_error {
+    GC_OK = 0,
+    GC_ERR_USAGE = 2,      /* bad input: unknown name, bad parameter, malformed file */
+    GC_ERR_HEAP_LIMIT = 3, /* the heap limit was exceeded after a full collection */
+    GC_ERR_NOMEM = 4,      /* the backing allocator refused */
+    GC_ERR_IO = 5,         /* results could not be written */
+    GC_ERR_VERIFY = 6,     /* a collector's invariants failed */
+} gc_error;
+
+typedef struct gc_heap gc_heap;
+
+/* A growable stack of object pointers (core/stack.c). */
+typedef struct gc_stack {
+    gc_object **items;
+    size_t len, cap;
+} gc_stack;
+
+/* Called when the heap cannot go on (heap limit, out of memory). The run driver longjmps out of
+ * the workload from here; if the handler returns, the failing gc_alloc returns NULL. */
+typedef void (*gc_fatal_fn)(gc_heap *h, gc_error e, const char *message, void *ctx);
+
+typedef struct gc_heap_config {
+    const gc_collector_ops *collector;
+    const struct gc_params *collector_params; /* NULL: the collector's defaults */
+    uint64_t heap_limit;          /* bytes of cells in use; 0 for none */
+    uint64_t sample_every;        /* bytes allocated between listener samples; 0 for none */
+    uint64_t cascade_pause_min;   /* RC free cascades of at least this many objects are pauses */
+    bool poison;                  /* fill freed cells with GC_POISON_BYTE and check it */
+    gc_listener listener;
+    gc_fatal_fn on_fatal;
+    void *fatal_ctx;
+} gc_heap_config;
+
+#define GC_POISON_BYTE 0xdb
+#define GC_CASCADE_PAUSE_MIN_DEFAULT 16
+
+/* The mutator's operation counts. They depend only on the workload, its parameters and seed, so
+ * they are identical on every collector (the tests check this). */
+typedef struct gc_mutator_counts {
+    uint64_t allocs, sets, gets, copies, drops;
+    uint64_t bytes_allocated; /* sum of gc_object_size() over all allocations */
+} gc_mutator_counts;
+
+struct gc_trace_writer;
+
+struct gc_heap {
+    /* --- hot: the allocation fast path and the barrier read these --- */
+    gc_cell *free[GC_NCLASSES]; /* per size class */
+    int64_t countdown;          /* cell bytes until the allocation slow path must run */
+    uint32_t prefix;            /* collector bytes before each object */
+    unsigned barrier;           /* GC_BARRIER_* of the collector */
+    bool hooked;                /* every allocation takes the slow path */
+    bool poison;
+    gc_object **roots;          /* the shadow stack: root slots 0 .. nroots-1 */
+    uint32_t nroots;
+    struct gc_trace_writer *recorder; /* non-NULL while recording a trace */
+    uint64_t objects_live;      /* HEAP-1 */
+    uint64_t heap_bytes;        /* HEAP-1: cell bytes in use, collector prefix included */
+    uint64_t heap_bytes_peak;
+    gc_mutator_counts counts;
+    const gc_collector_ops *ops;
+    void *cstate;               /* the collector's state */
+
+    /* --- cold --- */
+    uint32_t roots_cap;
+    gc_object **globals;
+    uint32_t nglobals, globals_cap;
+    int64_t countdown_armed;    /* the value countdown was last armed with */
+    int64_t trigger_left;       /* bytes until ops->poll; INT64_MAX: none */
+    int64_t sample_left;        /* bytes until listener.sample */
+    uint64_t sample_every;
+    uint64_t heap_limit;
+    uint64_t cascade_pause_min;
+    gc_listener listener;
+    gc_fatal_fn on_fatal;
+    void *fatal_ctx;
+    gc_error error;
+    char error_msg[256];
+    /* the space */
+    unsigned arena;             /* jemalloc arena index */
+    gc_block *blocks[GC_NCLASSES];
+    gc_block *large;
+    uint64_t block_bytes;       /* bytes held from jemalloc for blocks */
+    uint64_t block_bytes_peak;
+    uint64_t nblocks;
+    /* explicit work lists: never the C stack, whatever the graph's depth */
+    gc_stack rc_work;           /* objects whose count reached zero, not yet freed */
+    gc_stack mark_stack;        /* marked objects whose slots are not yet scanned */
+    bool in_cascade;
+    /* pauses */
+    uint64_t t0_ns;             /* CLOCK_MONOTONIC at creation */
+    uint64_t pause_seq;
+    uint64_t gc_ns;             /* total time inside pauses */
+    uint64_t cascade_ns;        /* total time in timed RC cascades (pauses or not) */
+    uint64_t pause_depth;       /* nesting guard: a cascade inside a collection is not a pause */
+    uint64_t final_verify_failures;
+};
+
+/* --- life cycle (core/heap.c) --- */
+int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t errlen);
+void gc_heap_destroy(gc_heap *h);
+uint64_t gc_now_ns(void);
+uint64_t gc_heap_elapsed_ns(const gc_heap *h);
+
+/* --- slow paths (core/heap.c, core/refcount.c) --- */
+gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t tag);
+void gc_rc_release(gc_heap *h, gc_object *o); /* o's count is zero: free it and cascade */
+/* Check HEAP-4 over the whole heap (slow; for verify hooks). 0, or -1 with a message. */
+int gc_rc_verify_counts(gc_heap *h, char *msg, size_t len);
+void gc_fail(gc_heap *h, gc_error e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The collector's allocation budget: ops->poll runs after `bytes` more cell bytes are allocated
+ * (INT64_MAX: never). */
+void gc_set_trigger(gc_heap *h, int64_t bytes);
+
+/* --- collector services --- */
+void gc_pause_begin(gc_heap *h, gc_pause *p, const char *kind, int generation, gc_reason why);
+void gc_pause_end(gc_heap *h, gc_pause *p);
+/* Mark everything reachable from the roots in bitmap `which` (GC_BITS_*), with an explicit stack:
+ * no recursion, whatever the graph's depth. Returns the number of objects newly marked. */
+uint64_t gc_mark_from_roots(gc_heap *h, unsigned which);
+/* Free every live cell whose mark bit is clear, clear all mark bits, rebuild the free lists, and
+ * give empty blocks back to jemalloc. Returns the number of objects freed. */
+uint64_t gc_sweep(gc_heap *h);
+/* Free one object's cell (no cascade, no count checks): for RC and for collectors' own use. */
+void gc_free_object(gc_heap *h, gc_object *o);
+/* Is lane `which` of every block clear? (HEAP-2, for verify hooks.) */
+bool gc_space_lane_clear(gc_heap *h, unsigned which);
+/* Visit every live object. The callback must not allocate or free. */
+void gc_heap_each(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx);
+/* Visit every root slot (stack frames, then globals). */
+void gc_roots_each(gc_heap *h, void (*fn)(gc_object **slot, void *ctx), void *ctx);
+/* Cell address of an object, and its size. */
+static inline void *gc_cell_of(const gc_heap *h, gc_object *o) { return (char *)o - h->prefix; }
+
+/* --- the census (core/census.c): a precise reachability walk, outside timed regions --- */
+typedef struct gc_census_result {
+    uint64_t reachable_objects, reachable_bytes;     /* bytes: gc_object_size() */
+    uint64_t unreachable_objects, unreachable_bytes; /* held by the heap, not reachable */
+} gc_census_result;
+void gc_census(gc_heap *h, gc_census_result *out);
+
+/* --- collections and controls requested by the mutator --- */
+void gc_collect(gc_heap *h, int generation);
+int gc_control(gc_heap *h, gc_control_op op, const int64_t *args, int nargs);
+int gc_verify(gc_heap *h, char *msg, size_t len);
+
+/* ===================== the fast paths ===================== */
+
+static inline gc_object *gc_init_object(gc_heap *h, void *cell, uint32_t cell_size, uint32_t nslots,
+                                        uint32_t nbytes, uint16_t tag, size_t osize) {
+    GC_ASAN_UNPOISON(cell, cell_size);
+    gc_object *o = (gc_object *)((char *)cell + h->prefix);
+    if (h->prefix) memset(cell, 0, h->prefix);
+    o->nslots = nslots;
+    o->nbytes = nbytes;
+    o->tag = tag;
+    o->cflags = 0;
+    o->flags = 0;
+    o->word = 0;
+    memset(o + 1, 0, osize - sizeof(gc_object));
+    h->objects_live++;
+    h->heap_bytes += cell_size;
+    if (h->heap_bytes > h->heap_bytes_peak) h->heap_bytes_peak = h->heap_bytes;
+    h->counts.allocs++;
+    h->counts.bytes_allocated += osize;
+    return o;
+}
+
+/* Allocate an object with all slots nil and all raw bytes zero. It is not yet referenced: store
+ * it in a root or slot before the next allocation (HEAP-3). Returns NULL only if the heap's fatal
+ * handler returned. */
+static inline gc_object *gc_alloc(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t tag) {
+    size_t osize = gc_object_size(nslots, nbytes);
+    size_t need = (osize + h->prefix + (GC_CELL_ALIGN - 1)) & ~(size_t)(GC_CELL_ALIGN - 1);
+    if (GC_LIKELY(need <= GC_SMALL_MAX && !h->hooked)) {
+        unsigned c = gc_class_of[need / GC_CELL_ALIGN];
+        uint32_t cs = gc_class_size[c];
+        gc_cell *cell = h->free[c];
+        if (GC_LIKELY(cell != NULL && h->countdown >= (int64_t)cs)) {
+            h->countdown -= cs;
+            h->free[c] = cell->next;
+            return gc_init_object(h, cell, cs, nslots, nbytes, tag, osize);
+        }
+    }
+    return gc_alloc_slow(h, nslots, nbytes, tag);
+}
+
+/* Write `v` into the slot `*slot` with reference counting if the collector asked for it. */
+static inline void gc_write_counted(gc_heap *h, gc_object **slot, gc_object *v) {
+    if (h->barrier & GC_BARRIER_RC) {
+        if (v) v->word++; /* retain the new value before releasing the old (v may equal old) */
+        gc_object *old = *slot;
+        *slot = v;
+        if (old && --old->word == 0) gc_rc_release(h, old);
+    } else {
+        *slot = v;
+    }
+}
+
+/* The store barrier: o.slot[i] = v. The only way a slot is written (OBJ-1). */
+static inline void gc_store(gc_heap *h, gc_object *o, uint32_t i, gc_object *v) {
+    gc_object **slot = gc_slots(o) + i;
+    if (GC_UNLIKELY(h->barrier & GC_BARRIER_PRE)) h->ops->pre_store(h, o, slot, v);
+    gc_write_counted(h, slot, v);
+    if (GC_UNLIKELY(h->barrier & GC_BARRIER_POST)) h->ops->post_store(h, o, slot, v);
+}
+
+/* --- roots: a stack of frames of root slots, plus global roots (core/roots.c) --- */
+
+/* Push a frame of n nil root slots; returns the index of its first slot. Root indices stay valid
+ * while the frame is on the stack (the array may move; indices do not). */
+uint32_t gc_frame_push(gc_heap *h, uint32_t n);
+/* Pop every frame from `base` up, releasing what its slots refer to. */
+void gc_frame_pop(gc_heap *h, uint32_t base);
+/* Reserve n nil global root slots; returns the index of the first. */
+uint32_t gc_globals_reserve(gc_heap *h, uint32_t n);
+void gc_global_write(gc_heap *h, uint32_t g, gc_object *v);
+static inline gc_object *gc_global(const gc_heap *h, uint32_t g) { return h->globals[g]; }
+
+static inline void gc_root_write(gc_heap *h, uint32_t r, gc_object *v) {
+    gc_write_counted(h, &h->roots[r], v);
+}
+
+/* The object a root slot holds (NULL for nil). Valid until the next allocation. */
+static inline gc_object *gc_reg(const gc_heap *h, uint32_t r) { return h->roots[r]; }
+
+#endif

@@ -1,0 +1,54 @@
+/* gclab object model: the layout every collector and workload agrees on.
+ *
+ * An object is a 16-byte header, then `nslots` pointer slots, then `nbytes` raw bytes:
+ *
+ *     | nslots | nbytes | tag | cflags | flags | word |  slot[0] ... slot[n-1]  |  raw bytes ... |
+ *       u32      u32     u16   u8       u8      u32
+ *
+ * Objects with no slots are "atomic": collectors never scan them (CPython would not track them).
+ * A collector may ask for a per-object prefix (CPython's PyGC_Head, for example); it lives in the
+ * same cell, before the header, and is reported as that collector's overhead.
+ *
+ * Invariant OBJ-1: slots are written only through gc_store() (include/gclab/heap.h), the single
+ * store barrier; reading them directly with gc_slots() is allowed. */
+#ifndef GCLAB_OBJECT_H
+#define GCLAB_OBJECT_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Allocation granule in bytes: every cell is a multiple of it, and side bitmaps keep one bit per
+ * granule. */
+#define GC_GRANULE 16u
+
+/* Core flag bits (gc_object.flags); collector bits go in gc_object.cflags. */
+enum {
+    GC_OBJ_FREE = 1u << 0, /* the cell is on a free list: never a live object */
+    GC_OBJ_LARGE = 1u << 1 /* the cell is a large-object block of its own */
+};
+
+typedef struct gc_object {
+    uint32_t nslots; /* number of pointer slots */
+    uint32_t nbytes; /* number of raw (never scanned) bytes after the slots */
+    uint16_t tag;    /* workload-defined type tag; the core never interprets it */
+    uint8_t cflags;  /* owned by the collector (mark, generation, colour, ...) */
+    uint8_t flags;   /* owned by the core: GC_OBJ_* */
+    uint32_t word;   /* reference count for RC barriers; otherwise the collector's to use */
+} gc_object;
+
+static_assert(sizeof(gc_object) == 16, "the object header must stay 16 bytes");
+
+static inline gc_object **gc_slots(gc_object *o) { return (gc_object **)(o + 1); }
+
+static inline uint8_t *gc_raw(gc_object *o) { return (uint8_t *)(gc_slots(o) + o->nslots); }
+
+static inline int gc_is_atomic(const gc_object *o) { return o->nslots == 0; }
+
+/* Bytes an object occupies, header included, before rounding and collector prefix. This is the
+ * figure reported as "bytes allocated": it is identical on every collector. */
+static inline size_t gc_object_size(uint32_t nslots, uint32_t nbytes) {
+    return sizeof(gc_object) + (size_t)nslots * sizeof(gc_object *) + nbytes;
+}
+
+#endif

@@ -1,0 +1,52 @@
+/* Running one workload on one collector with full metrics: what `gclab run` does, as a library
+ * call, so that a researcher's own program (docs/extending.md) gets the same results directory. */
+#ifndef GCLAB_RUN_H
+#define GCLAB_RUN_H
+
+#include "gclab/collector.h"
+#include "gclab/heap.h"
+#include "gclab/params.h"
+#include "gclab/workload.h"
+
+typedef struct gc_run_config {
+    const gc_collector_ops *collector;
+    gc_params collector_params;
+    const gc_workload *workload;
+    gc_params workload_params;
+    uint64_t seed;
+    uint64_t heap_limit;        /* 0: none */
+    uint64_t sample_every;      /* bytes allocated between timeline samples; 0: none */
+    uint64_t cascade_pause_min; /* 0: GC_CASCADE_PAUSE_MIN_DEFAULT */
+    bool poison;
+    bool verify;                /* run the collector's verify hook at the end */
+    const char *out_dir;        /* NULL: write no files */
+    const char *record_trace;   /* NULL: record no trace */
+} gc_run_config;
+
+/* Percentiles are exact, by nearest rank over every recorded pause. */
+typedef struct gc_pause_stats {
+    uint64_t count, total_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
+} gc_pause_stats;
+
+typedef struct gc_run_result {
+    gc_error status;          /* GC_OK, or why the run ended early */
+    char message[320];        /* one line when status != GC_OK */
+    uint64_t wall_ns, gc_ns, sampling_ns, mutator_ns;
+    gc_pause_stats pauses;
+    gc_mutator_counts counts;
+    uint64_t heap_bytes_peak, block_bytes_peak, rss_peak, je_resident_peak;
+    uint64_t garbage_objects, garbage_bytes; /* unreachable but held when the workload ended */
+    uint64_t leaked_objects, leaked_bytes;   /* still held after a final full collection */
+    uint64_t live_objects, live_bytes;       /* reachable when the workload ended */
+} gc_run_result;
+
+/* Run it. Returns res->status. Every figure recorded before a failure is still written. */
+gc_error gc_run(const gc_run_config *cfg, gc_run_result *res);
+
+/* Figures from a sorted array of pause durations. */
+void gc_pause_stats_of(uint64_t *durations, size_t n, gc_pause_stats *out);
+
+/* Create a directory and its parents; 0 or -1 with errno. */
+int gc_mkdir_p(const char *path);
+
+#endif
