@@ -157,10 +157,9 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
     if (h->heap_limit && h->heap_bytes + cs > h->heap_limit) {
         if (h->ops->collect) h->ops->collect(h, -1, GC_REASON_HEAP_LIMIT);
         if (h->heap_bytes + cs > h->heap_limit) {
-            gc_fail(h, GC_ERR_HEAP_LIMIT,
-                    "heap limit exceeded: %llu bytes in use + %u requested > limit of %llu bytes "
-                    "(after a full collection)",
-                    (unsigned long long)h->heap_bytes, cs, (unsigned long long)h->heap_limit);
+            gc_fail(h, GC_ERR_HEAP_LIMIT, "heap limit exceeded: %llu bytes in use + %u requested > limit of %llu bytes%s",
+                    (unsigned long long)h->heap_bytes, cs, (unsigned long long)h->heap_limit,
+                    h->ops->collect ? " (after a full collection)" : "");
             return NULL;
         }
     }

@@ -163,3 +163,25 @@ void gc_param_format(const gc_params *p, size_t i, char *buf, size_t len) {
     case GC_PARAM_CHOICE: choice_word(d->choices, p->v[i].i, buf, len); break;
     }
 }
+
+int gc_params_apply_list(gc_params *p, const char *list, char *err, size_t errlen) {
+    char buf[1024];
+    if (list == NULL || *list == '\0') return 0;
+    if (strlen(list) >= sizeof buf) {
+        snprintf(err, errlen, "parameter list too long");
+        return GC_PARAM_BAD;
+    }
+    strcpy(buf, list);
+    for (char *save = NULL, *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        if (eq == NULL) {
+            snprintf(err, errlen, "bad parameter '%s': expected NAME=VALUE", item);
+            return GC_PARAM_BAD;
+        }
+        *eq = '\0';
+        int rc = gc_params_set(p, item, eq + 1, err, errlen);
+        if (rc == GC_PARAM_UNKNOWN) snprintf(err, errlen, "unknown parameter '%s'", item);
+        if (rc != 0) return rc;
+    }
+    return 0;
+}

@@ -118,5 +118,6 @@ const gc_workload gc_workload_gcbench = {
     .summary = "Boehm's GCBench: binary trees built top-down and bottom-up around a long-lived tree and array (acyclic)",
     .cyclic = false,
     .params = gcbench_params,
+    .test_params = "scale=0.0625",
     .run = gcbench_run,
 };

@@ -57,5 +57,6 @@ const gc_workload gc_workload_rings = {
     .summary = "cycles of ring_size objects built and dropped, a fraction kept alive for a while (cyclic)",
     .cyclic = true,
     .params = rings_params,
+    .test_params = "rings=5000,keep_for=100",
     .run = rings_run,
 };

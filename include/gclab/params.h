@@ -50,6 +50,9 @@ int gc_params_init(gc_params *p, const gc_param_desc *desc, char *err, size_t er
 enum { GC_PARAM_UNKNOWN = -1, GC_PARAM_BAD = -2 };
 int gc_params_set(gc_params *p, const char *name, const char *value, char *err, size_t errlen);
 
+/* Apply "name=value,name=value" with gc_params_set; stops at the first failure. */
+int gc_params_apply_list(gc_params *p, const char *list, char *err, size_t errlen);
+
 /* Accessors by name; asking for a name the table lacks aborts (a programming error). */
 int64_t gc_param_int(const gc_params *p, const char *name);
 double gc_param_real(const gc_params *p, const char *name);

@@ -17,6 +17,9 @@ typedef struct gc_workload {
     const char *summary;         /* one line for `gclab list` */
     bool cyclic;                 /* does it make cyclic garbage? */
     const gc_param_desc *params; /* may be NULL */
+    /* Parameter overrides ("name=value,name=value") that make a run of well under a second: the
+     * test suite runs every workload on every collector with them. */
+    const char *test_params;
     /* Run to completion. Returns 0; the heap's fatal handler deals with heap-limit failures. */
     int (*run)(gc_heap *h, const gc_params *p, gc_rng *rng);
 } gc_workload;
