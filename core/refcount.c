@@ -130,7 +130,7 @@ int gc_rc_verify_counts(gc_heap *h, char *msg, size_t len) {
         rc = -1;
         goto out;
     }
-    qsort(ix.objs, ix.n, sizeof *ix.objs, cmp_ptr);
+    if (ix.n) qsort(ix.objs, ix.n, sizeof *ix.objs, cmp_ptr);
     for (size_t i = 0; i < ix.n && rc == 0; i++) {
         gc_object **s = gc_slots(ix.objs[i]);
         for (uint32_t k = 0; k < ix.objs[i]->nslots && rc == 0; k++) rc = count_ref(&ix, s[k], msg, len, "a slot");

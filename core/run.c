@@ -18,6 +18,7 @@
 
 #include "core/buildinfo.h"
 #include "core/metrics.h"
+#include "gclab/mmu.h"
 #include "gclab/run.h"
 #include "gclab/trace.h"
 
@@ -159,6 +160,15 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
     json_object_set_new(p, "max_ns", JU(res->pauses.max_ns));
     json_object_set_new(s, "pauses", p);
 
+    static const struct { const char *key; uint64_t ns; } mmu_windows[] = {
+        {"window_1ms", 1000000}, {"window_10ms", 10000000}, {"window_100ms", 100000000}, {"window_1s", 1000000000}};
+    json_t *mm = json_object();
+    for (size_t i = 0; i < sizeof mmu_windows / sizeof mmu_windows[0]; i++)
+        json_object_set_new(mm, mmu_windows[i].key,
+                            json_real(gc_mmu_at(rec->pauses, rec->npauses, res->run_begin_ns, res->run_end_ns,
+                                                mmu_windows[i].ns)));
+    json_object_set_new(s, "mmu", mm);
+
     json_t *m = json_object();
     json_object_set_new(m, "allocations", JU(res->counts.allocs));
     json_object_set_new(m, "bytes_allocated", JU(res->counts.bytes_allocated));
@@ -193,8 +203,26 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
     return s;
 }
 
+/* The MMU curve over the workload's run, 100 window lengths. */
+static int write_mmu(const char *path, const gc_recorder *rec, const gc_run_result *res) {
+    enum { POINTS = 100 };
+    uint64_t windows[POINTS];
+    double mmu[POINTS];
+    size_t n;
+    if (gc_mmu_curve(rec->pauses, rec->npauses, res->run_begin_ns, res->run_end_ns, POINTS, windows, mmu, &n) != 0)
+        return -1;
+    FILE *f = fopen(path, "w");
+    if (f == NULL) return -1;
+    fprintf(f, "window_ns,mmu\n");
+    for (size_t i = 0; i < n; i++) fprintf(f, "%llu,%.6f\n", (unsigned long long)windows[i], mmu[i]);
+    int bad = ferror(f);
+    return (fclose(f) != 0 || bad) ? -1 : 0;
+}
+
 static int write_outputs(const gc_run_config *cfg, gc_run_result *res, const gc_recorder *rec, gc_heap *h) {
     char path[4200];
+    snprintf(path, sizeof path, "%s/mmu.csv", cfg->out_dir);
+    if (write_mmu(path, rec, res) != 0) goto fail;
     snprintf(path, sizeof path, "%s/events.csv", cfg->out_dir);
     if (gc_recorder_write_events(rec, path) != 0) goto fail;
     snprintf(path, sizeof path, "%s/timeline.csv", cfg->out_dir);
@@ -281,6 +309,8 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     }
 
     res->wall_ns = end - start;
+    res->run_begin_ns = start - h->t0_ns;
+    res->run_end_ns = end - h->t0_ns;
     res->gc_ns = h->gc_ns;
     res->sampling_ns = rec.sampling_ns;
     res->mutator_ns = res->wall_ns > res->gc_ns + res->sampling_ns ? res->wall_ns - res->gc_ns - res->sampling_ns : 0;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install what gclab needs from Debian's packages, and only what is missing.
+# Usage: scripts/install-deps.sh        (as root on Debian 12; uses sudo if not root)
+set -euo pipefail
+
+packages=(
+  gcc pkg-config meson ninja-build   # build
+  libjemalloc-dev libjansson-dev     # backing allocator and its statistics; JSON output
+  libcriterion-dev                   # tests
+  gnuplot-nox                        # plots (PDF, SVG, PNG)
+  parallel                           # running sweeps of cells (gclab compare --emit-jobs)
+  libgc-dev                          # bdwgc, the reference collector of the benchmarks in bench/
+  python3                            # the CPython oracle and snapshot tools
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "gclab: installing ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
