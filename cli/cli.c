@@ -9,22 +9,21 @@
 #include <string.h>
 
 #include "core/buildinfo.h"
+#include "cli/experiment.h"
+#include "cli/run_args.h"
 #include "gclab/cli.h"
 #include "gclab/run.h"
 
-typedef struct catalog {
-    const gc_collector_ops *const *extra_c;
-    const gc_workload *const *extra_w;
-} catalog;
+typedef cli_catalog catalog;
 
-static const gc_collector_ops *find_collector(const catalog *cat, const char *name) {
+const gc_collector_ops *cli_find_collector(const catalog *cat, const char *name) {
     const gc_collector_ops *c = gc_collector_find(name);
     for (size_t i = 0; !c && cat->extra_c && cat->extra_c[i]; i++)
         if (strcmp(cat->extra_c[i]->name, name) == 0) c = cat->extra_c[i];
     return c;
 }
 
-static const gc_workload *find_workload(const catalog *cat, const char *name) {
+const gc_workload *cli_find_workload(const catalog *cat, const char *name) {
     const gc_workload *w = gc_workload_find(name);
     for (size_t i = 0; !w && cat->extra_w && cat->extra_w[i]; i++)
         if (strcmp(cat->extra_w[i]->name, name) == 0) w = cat->extra_w[i];
@@ -44,6 +43,7 @@ static const char *type_name(gc_param_type t) {
     case GC_PARAM_REAL: return "real";
     case GC_PARAM_SIZE: return "size";
     case GC_PARAM_CHOICE: return "choice";
+    case GC_PARAM_TEXT: return "text";
     }
     return "?";
 }
@@ -52,6 +52,7 @@ static void print_params(const gc_param_desc *d) {
     for (size_t i = 0; d && d[i].name; i++) {
         char range[96];
         if (d[i].type == GC_PARAM_CHOICE) snprintf(range, sizeof range, "%s", d[i].choices);
+        else if (d[i].type == GC_PARAM_TEXT) snprintf(range, sizeof range, "any text");
         else snprintf(range, sizeof range, "%g..%g", d[i].min, d[i].max);
         printf("      %-18s %-6s default %-8s %-8s [%s] %s\n", d[i].name, type_name(d[i].type), d[i].def,
                d[i].unit, range, d[i].help);
@@ -80,12 +81,12 @@ static int cmd_list(const catalog *cat, int argc, char **argv) {
     }
     if (only_c || only_w) {
         if (only_c) {
-            const gc_collector_ops *c = find_collector(cat, only_c);
+            const gc_collector_ops *c = cli_find_collector(cat, only_c);
             if (!c) return usage_error("unknown collector '%s'", only_c);
             print_collector(c);
         }
         if (only_w) {
-            const gc_workload *w = find_workload(cat, only_w);
+            const gc_workload *w = cli_find_workload(cat, only_w);
             if (!w) return usage_error("unknown workload '%s'", only_w);
             print_workload(w);
         }
@@ -114,10 +115,12 @@ static void human_ns(uint64_t ns, char *buf, size_t len) {
     else snprintf(buf, len, "%.3f s", ns / 1e9);
 }
 
-static void print_summary(const gc_run_config *cfg, const gc_run_result *r) {
+void cli_print_summary(const gc_run_config *cfg, const gc_run_result *r) {
     char a[32], b[32], c[32], d[32];
-    printf("gclab run: collector %s, workload %s, seed %llu\n", cfg->collector->name, cfg->workload->name,
-           (unsigned long long)cfg->seed);
+    if (cfg->replay_trace) printf("gclab replay: collector %s, trace %s\n", cfg->collector->name, cfg->replay_trace);
+    else
+        printf("gclab run: collector %s, workload %s, seed %llu\n", cfg->collector->name, cfg->workload->name,
+               (unsigned long long)cfg->seed);
     human_ns(r->wall_ns, a, sizeof a);
     human_ns(r->mutator_ns, b, sizeof b);
     human_ns(r->gc_ns, c, sizeof c);
@@ -149,65 +152,98 @@ static int parse_u64(const char *text, uint64_t *out) {
     return 0;
 }
 
-static int cmd_run(const catalog *cat, int argc, char **argv) {
-    gc_run_config cfg = {.seed = 1, .sample_every = 1024 * 1024};
-    const char *cname = NULL, *wname = NULL;
-    const char *params[256];
-    int nparams = 0;
-    bool quiet = false;
+int cli_prepare_run(const catalog *cat, const char *cname, const char *wname, char *const *params, int nparams,
+                    gc_run_config *cfg, char *err, size_t errlen) {
+    if (!(cfg->collector = cli_find_collector(cat, cname))) {
+        snprintf(err, errlen, "unknown collector '%s' (see gclab list)", cname);
+        return GC_ERR_USAGE;
+    }
+    if (wname && !(cfg->workload = cli_find_workload(cat, wname))) {
+        snprintf(err, errlen, "unknown workload '%s' (see gclab list)", wname);
+        return GC_ERR_USAGE;
+    }
+    if (gc_params_init(&cfg->collector_params, cfg->collector->params, err, errlen) != 0 ||
+        gc_params_init(&cfg->workload_params, wname ? cfg->workload->params : NULL, err, errlen) != 0)
+        return GC_ERR_USAGE;
+    for (int i = 0; i < nparams; i++) {
+        char name[128], msg[256];
+        const char *eq = strchr(params[i], '=');
+        if (!eq || eq == params[i] || (size_t)(eq - params[i]) >= sizeof name) {
+            snprintf(err, errlen, "bad --param '%s': expected NAME=VALUE", params[i]);
+            return GC_ERR_USAGE;
+        }
+        snprintf(name, sizeof name, "%.*s", (int)(eq - params[i]), params[i]);
+        int rc = gc_params_set(&cfg->collector_params, name, eq + 1, msg, sizeof msg);
+        if (rc == GC_PARAM_UNKNOWN) rc = gc_params_set(&cfg->workload_params, name, eq + 1, msg, sizeof msg);
+        if (rc == GC_PARAM_UNKNOWN) {
+            snprintf(err, errlen, "unknown parameter '%s' for collector %s%s%s (see gclab list)", name, cname,
+                     wname ? " and workload " : "", wname ? wname : "");
+            return GC_ERR_USAGE;
+        }
+        if (rc != 0) {
+            snprintf(err, errlen, "%s", msg);
+            return GC_ERR_USAGE;
+        }
+    }
+    return GC_OK;
+}
+
+/* The options of `run` and `replay` (see cli/run_args.h). */
+int cli_parse_run_args(const char *command, int argc, char **argv, cli_run_args *r) {
+    *r = (cli_run_args){.cfg = {.seed = 1, .sample_every = 1024 * 1024}};
+    gc_run_config *cfg = &r->cfg;
+    bool replay = strcmp(command, "replay") == 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool has = i + 1 < argc;
-        if (strcmp(a, "--poison") == 0) cfg.poison = true;
-        else if (strcmp(a, "--verify") == 0) cfg.verify = true;
-        else if (strcmp(a, "--quiet") == 0) quiet = true;
+        if (strcmp(a, "--poison") == 0) cfg->poison = true;
+        else if (strcmp(a, "--verify") == 0) cfg->verify = true;
+        else if (strcmp(a, "--quiet") == 0) r->quiet = true;
+        else if (replay && a[0] != '-') {
+            if (r->positional) return usage_error("replay: one trace at a time ('%s' is a second)", a);
+            r->positional = a;
+        } else if (replay && (strcmp(a, "--workload") == 0 || strcmp(a, "--seed") == 0))
+            return usage_error("replay: %s does not apply: the trace is the workload", a);
         else if (!has && a[0] == '-' && a[1] == '-') return usage_error("option %s needs a value", a);
-        else if (strcmp(a, "--collector") == 0) cname = argv[++i];
-        else if (strcmp(a, "--workload") == 0) wname = argv[++i];
-        else if (strcmp(a, "--out") == 0) cfg.out_dir = argv[++i];
-        else if (strcmp(a, "--record-trace") == 0) cfg.record_trace = argv[++i];
+        else if (strcmp(a, "--collector") == 0) r->collector = argv[++i];
+        else if (strcmp(a, "--workload") == 0) r->workload = argv[++i];
+        else if (strcmp(a, "--out") == 0) cfg->out_dir = argv[++i];
+        else if (strcmp(a, "--record-trace") == 0) cfg->record_trace = argv[++i];
         else if (strcmp(a, "--param") == 0) {
-            if (nparams == 256) return usage_error("too many --param options%s", "");
-            params[nparams++] = argv[++i];
+            if (r->nparams == CLI_MAX_PARAMS) return usage_error("too many --param options%s", "");
+            r->params[r->nparams++] = argv[++i];
         } else if (strcmp(a, "--seed") == 0) {
-            if (parse_u64(argv[++i], &cfg.seed) != 0) return usage_error("bad --seed '%s': expected a whole number", argv[i]);
+            if (parse_u64(argv[++i], &cfg->seed) != 0) return usage_error("bad --seed '%s': expected a whole number", argv[i]);
         } else if (strcmp(a, "--heap-limit") == 0) {
-            if (gc_parse_size(argv[++i], &cfg.heap_limit) != 0 || cfg.heap_limit == 0)
+            if (gc_parse_size(argv[++i], &cfg->heap_limit) != 0 || cfg->heap_limit == 0)
                 return usage_error("bad --heap-limit '%s': expected a positive size such as 64M", argv[i]);
         } else if (strcmp(a, "--sample-every") == 0) {
-            if (gc_parse_size(argv[++i], &cfg.sample_every) != 0)
+            if (gc_parse_size(argv[++i], &cfg->sample_every) != 0)
                 return usage_error("bad --sample-every '%s': expected a size such as 1M (0 for none)", argv[i]);
         } else if (strcmp(a, "--cascade-pause-min") == 0) {
-            if (parse_u64(argv[++i], &cfg.cascade_pause_min) != 0 || cfg.cascade_pause_min == 0)
+            if (parse_u64(argv[++i], &cfg->cascade_pause_min) != 0 || cfg->cascade_pause_min == 0)
                 return usage_error("bad --cascade-pause-min '%s': expected a positive whole number", argv[i]);
-        } else return usage_error("run: unknown option '%s'", a);
-    }
-    if (!cname) return usage_error("run: --collector is required%s", "");
-    if (!wname) return usage_error("run: --workload is required%s", "");
-    if (!(cfg.collector = find_collector(cat, cname))) return usage_error("unknown collector '%s'", cname);
-    if (!(cfg.workload = find_workload(cat, wname))) return usage_error("unknown workload '%s'", wname);
-    char err[256];
-    if (gc_params_init(&cfg.collector_params, cfg.collector->params, err, sizeof err) != 0 ||
-        gc_params_init(&cfg.workload_params, cfg.workload->params, err, sizeof err) != 0)
-        return usage_error("%s", err);
-    for (int i = 0; i < nparams; i++) {
-        char name[128];
-        const char *eq = strchr(params[i], '=');
-        if (!eq || eq == params[i] || (size_t)(eq - params[i]) >= sizeof name)
-            return usage_error("bad --param '%s': expected NAME=VALUE", params[i]);
-        snprintf(name, sizeof name, "%.*s", (int)(eq - params[i]), params[i]);
-        int rc = gc_params_set(&cfg.collector_params, name, eq + 1, err, sizeof err);
-        if (rc == GC_PARAM_UNKNOWN) rc = gc_params_set(&cfg.workload_params, name, eq + 1, err, sizeof err);
-        if (rc == GC_PARAM_UNKNOWN) {
-            fprintf(stderr, "gclab: unknown parameter '%s' for collector %s and workload %s (see gclab list)\n", name,
-                    cname, wname);
+        } else {
+            fprintf(stderr, "gclab: %s: unknown option '%s' (see gclab help)\n", command, a);
             return GC_ERR_USAGE;
         }
-        if (rc != 0) return usage_error("%s", err);
+    }
+    return 0;
+}
+
+static int cmd_run(const catalog *cat, int argc, char **argv) {
+    cli_run_args a;
+    if (cli_parse_run_args("run", argc, argv, &a) != 0) return GC_ERR_USAGE;
+    if (!a.collector) return usage_error("run: --collector is required%s", "");
+    if (!a.workload) return usage_error("run: --workload is required%s", "");
+    char err[320];
+    if (cli_prepare_run(cat, a.collector, a.workload, a.params, a.nparams, &a.cfg, err, sizeof err) != GC_OK) {
+        fprintf(stderr, "gclab: %s\n", err);
+        return GC_ERR_USAGE;
     }
     gc_run_result res;
-    gc_error e = gc_run(&cfg, &res);
-    if (!quiet && e != GC_ERR_USAGE) print_summary(&cfg, &res);
+    gc_error e = gc_run(&a.cfg, &res);
+    if (!a.quiet && e != GC_ERR_USAGE && (e == GC_OK || res.wall_ns > 0)) cli_print_summary(&a.cfg, &res);
     fflush(stdout);
     if (e != GC_OK) fprintf(stderr, "gclab: %s\n", res.message);
     return (int)e;
@@ -228,6 +264,8 @@ static void help(void) {
            "      --poison              fill freed memory with a pattern (debugging)\n"
            "      --verify              check the collector's invariants at the end\n"
            "      --quiet               print no summary\n"
+           "  gclab replay --collector NAME TRACE [options]\n"
+           "      replay a trace file (docs/trace-format.md) with run's options but --workload and --seed\n"
            "  gclab help | --help | --version\n"
            "sizes take k, M or G suffixes (powers of 1024). Documentation: docs/.\n",
            GCLAB_VERSION, GC_CASCADE_PAUSE_MIN_DEFAULT);
@@ -251,5 +289,10 @@ int gclab_main(int argc, char **argv, const gc_collector_ops *const *extra_colle
     }
     if (strcmp(cmd, "list") == 0) return cmd_list(&cat, argc - 2, argv + 2);
     if (strcmp(cmd, "run") == 0) return cmd_run(&cat, argc - 2, argv + 2);
+    if (strcmp(cmd, "replay") == 0) return cmd_replay(&cat, argc - 2, argv + 2);
+    if (strcmp(cmd, "compare") == 0) return cmd_compare(&cat, argc - 2, argv + 2);
+    if (strcmp(cmd, "run-cell") == 0) return cmd_run_cell(&cat, argc - 2, argv + 2);
+    if (strcmp(cmd, "minheap") == 0) return cmd_minheap(&cat, argc - 2, argv + 2);
+    if (strcmp(cmd, "merge") == 0) return cmd_merge(&cat, argc - 2, argv + 2);
     return usage_error("unknown command '%s'", cmd);
 }

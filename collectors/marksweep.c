@@ -7,12 +7,16 @@
  *                          the free lists in address order, return empty blocks to jemalloc;
  *   resize (below)         set the next trigger from the bytes that survived.
  *
- * Policy: the next collection starts once the mutator has allocated
- *     max(growth * live_after, min_heap - live_after)
- * more cell bytes, where live_after is the heap's bytes in use after this sweep. With growth = 1
- * the heap stays near twice the live data. Independently, the core collects before any
- * allocation that would cross --heap-limit (reason "heap-limit"), so the limit is never exceeded
- * while a collection can make room.
+ * Policy (parameter `trigger`):
+ *   growth  the next collection starts once the mutator has allocated
+ *               max(growth * live_after, min_heap - live_after)
+ *           more cell bytes, where live_after is the heap's bytes in use after this sweep. With
+ *           growth = 1 the heap stays near twice the live data.
+ *   full    collect only when the next allocation would cross --heap-limit: the heap limit is
+ *           the heap size, as in fixed-heap experiments (time against heap size).
+ *   auto    (default) `full` when a heap limit is set, `growth` otherwise.
+ * In every mode the core collects before any allocation that would cross --heap-limit (reason
+ * "heap-limit"), so the limit is never exceeded while a collection can make room.
  *
  * Invariant MS-1: outside a collection no mark bit is set (the sweep clears them all). */
 #include <stdio.h>
@@ -21,6 +25,7 @@
 #include "gclab/heap.h"
 
 typedef struct marksweep {
+    bool fixed_heap; /* trigger = full: collect only at the heap limit */
     double growth;
     int64_t min_heap;
     uint64_t collections;
@@ -28,6 +33,8 @@ typedef struct marksweep {
 } marksweep;
 
 static const gc_param_desc marksweep_params[] = {
+    {"trigger", GC_PARAM_CHOICE, "auto", "", 0, 0, "auto|growth|full",
+     "when to collect: growth policy, only at the heap limit (full), or full iff a limit is set (auto)"},
     {"growth", GC_PARAM_REAL, "1.0", "ratio", 0.05, 100, NULL,
      "collect after allocating this multiple of the bytes that survived the last collection"},
     {"min_heap", GC_PARAM_SIZE, "4M", "bytes", 0, 1e15, NULL,
@@ -36,6 +43,10 @@ static const gc_param_desc marksweep_params[] = {
 };
 
 static void ms_resize(gc_heap *h, marksweep *ms) {
+    if (ms->fixed_heap) {
+        gc_set_trigger(h, INT64_MAX); /* the core's heap-limit check triggers every collection */
+        return;
+    }
     double live = (double)h->heap_bytes;
     double budget = ms->growth * live;
     double floor = (double)ms->min_heap - live;
@@ -62,6 +73,13 @@ static int ms_init(gc_heap *h, const gc_params *p, char *err, size_t errlen) {
     marksweep *ms = calloc(1, sizeof *ms);
     if (ms == NULL) {
         snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int trigger = gc_param_choice(p, "trigger"); /* 0 auto, 1 growth, 2 full */
+    ms->fixed_heap = trigger == 2 || (trigger == 0 && h->heap_limit != 0);
+    if (trigger == 2 && h->heap_limit == 0) {
+        snprintf(err, errlen, "marksweep: trigger=full needs a heap limit (--heap-limit)");
+        free(ms);
         return -1;
     }
     ms->growth = gc_param_real(p, "growth");

@@ -6,10 +6,12 @@
 
 extern const gc_collector_ops gc_collector_rc;
 extern const gc_collector_ops gc_collector_marksweep;
+extern const gc_collector_ops gc_collector_rc_gen;
 
 const gc_collector_ops *const gc_collectors[] = {
     &gc_collector_rc,
     &gc_collector_marksweep,
+    &gc_collector_rc_gen,
     NULL,
 };
 

@@ -57,6 +57,12 @@ void gc_set_trigger(gc_heap *h, int64_t bytes) {
     countdown_arm(h);
 }
 
+/* A block of workload bookkeeping memory (gc_heap_scratch), on the heap's list. */
+struct gc_scratch {
+    struct gc_scratch *next;
+    max_align_t data[]; /* the caller's bytes, suitably aligned */
+};
+
 int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t errlen) {
     *out = NULL;
     const gc_collector_ops *ops = cfg->collector;
@@ -114,7 +120,22 @@ void gc_heap_destroy(gc_heap *h) {
     gc_stack_free(&h->mark_stack);
     free(h->roots);
     free(h->globals);
+    for (struct gc_scratch *b = h->scratch, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
     free(h);
+}
+
+void *gc_heap_scratch(gc_heap *h, size_t bytes) {
+    struct gc_scratch *b = bytes > SIZE_MAX - sizeof *b ? NULL : calloc(1, sizeof *b + bytes);
+    if (b == NULL) {
+        gc_fail(h, GC_ERR_NOMEM, "out of memory for %zu bytes of workload bookkeeping", bytes);
+        return NULL;
+    }
+    b->next = h->scratch;
+    h->scratch = b;
+    return b->data;
 }
 
 void gc_fail(gc_heap *h, gc_error e, const char *fmt, ...) {

@@ -100,9 +100,43 @@ static int parse_value(const gc_param_desc *d, const char *text, double *real, i
         *real = c;
         return 0;
     }
+    case GC_PARAM_TEXT: break; /* stored by store_text, which needs the table's pool */
     }
     snprintf(err, errlen, "parameter %s has an unknown type", d->name);
     return -1;
+}
+
+/* Store TEXT parameter k: pack the TEXT values of parameters 0 .. count-1 other than k into the
+ * pool, then append the new one, so that setting a value again never uses the pool up. Nothing
+ * changes if the values would not fit. */
+static int store_text(gc_params *p, size_t k, size_t count, const char *text, char *err, size_t errlen) {
+    size_t need = strlen(text) + 1;
+    for (size_t i = 0; i < count; i++)
+        if (i != k && p->desc[i].type == GC_PARAM_TEXT) need += strlen(p->text + p->v[i].i) + 1;
+    if (need > sizeof p->text) {
+        snprintf(err, errlen, "parameter %s: text too long (text parameters hold %d bytes in all)", p->desc[k].name,
+                 GC_PARAM_TEXT_POOL - 1);
+        return -1;
+    }
+    char pool[GC_PARAM_TEXT_POOL];
+    size_t used = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (i == k || p->desc[i].type != GC_PARAM_TEXT) continue;
+        size_t len = strlen(p->text + p->v[i].i) + 1;
+        memcpy(pool + used, p->text + p->v[i].i, len);
+        p->v[i].i = (int64_t)used;
+        used += len;
+    }
+    memcpy(pool + used, text, strlen(text) + 1);
+    p->v[k].i = (int64_t)used;
+    memcpy(p->text, pool, need);
+    return 0;
+}
+
+/* Parameter k (of the first `count` already set) from its text. */
+static int set_value(gc_params *p, size_t k, size_t count, const char *text, char *err, size_t errlen) {
+    if (p->desc[k].type == GC_PARAM_TEXT) return store_text(p, k, count, text, err, errlen);
+    return parse_value(&p->desc[k], text, &p->v[k].real, &p->v[k].i, err, errlen);
 }
 
 int gc_params_init(gc_params *p, const gc_param_desc *desc, char *err, size_t errlen) {
@@ -113,7 +147,7 @@ int gc_params_init(gc_params *p, const gc_param_desc *desc, char *err, size_t er
             snprintf(err, errlen, "more than %d parameters in one table", GC_MAX_PARAMS);
             return -1;
         }
-        if (parse_value(&desc[i], desc[i].def, &p->v[i].real, &p->v[i].i, err, errlen) != 0) return -1;
+        if (set_value(p, i, i, desc[i].def, err, errlen) != 0) return -1;
         p->n = i + 1;
     }
     return 0;
@@ -128,7 +162,7 @@ static int find(const gc_params *p, const char *name) {
 int gc_params_set(gc_params *p, const char *name, const char *value, char *err, size_t errlen) {
     int i = find(p, name);
     if (i < 0) return GC_PARAM_UNKNOWN;
-    if (parse_value(&p->desc[i], value, &p->v[i].real, &p->v[i].i, err, errlen) != 0) return GC_PARAM_BAD;
+    if (set_value(p, (size_t)i, p->n, value, err, errlen) != 0) return GC_PARAM_BAD;
     p->v[i].given = true;
     return 0;
 }
@@ -148,6 +182,8 @@ double gc_param_real(const gc_params *p, const char *name) { return p->v[must_fi
 
 int gc_param_choice(const gc_params *p, const char *name) { return (int)p->v[must_find(p, name)].i; }
 
+const char *gc_param_text(const gc_params *p, const char *name) { return p->text + p->v[must_find(p, name)].i; }
+
 static void choice_word(const char *choices, int64_t k, char *buf, size_t len) {
     const char *s = choices;
     for (; k > 0; k--) s = strchr(s, '|') + 1;
@@ -161,6 +197,7 @@ void gc_param_format(const gc_params *p, size_t i, char *buf, size_t len) {
     case GC_PARAM_SIZE: snprintf(buf, len, "%lld", (long long)p->v[i].i); break;
     case GC_PARAM_REAL: snprintf(buf, len, "%.17g", p->v[i].real); break;
     case GC_PARAM_CHOICE: choice_word(d->choices, p->v[i].i, buf, len); break;
+    case GC_PARAM_TEXT: snprintf(buf, len, "%s", p->text + p->v[i].i); break;
     }
 }
 

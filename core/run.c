@@ -1,7 +1,8 @@
 /* gc_run: one workload on one collector, with every metric, as `gclab run` does it.
  *
  * The order of a run: create the output directory (fail before any work if it cannot be
- * written), create the heap with the recorder as its listener, run the workload under setjmp so
+ * written), create the heap with the recorder as its listener, run the workload (or replay the
+ * trace that stands for one: core/trace_replay.c) under setjmp so
  * that a fatal heap error (limit exceeded, out of memory) comes back here, then, outside every
  * timed region: a census (what the workload left reachable, and the garbage the collector still
  * holds), one final full collection with the listener detached and a second census (what the
@@ -92,6 +93,7 @@ static json_t *params_json(const gc_params *p) {
         gc_param_format(p, i, buf, sizeof buf);
         const gc_param_desc *d = &p->desc[i];
         if (d->type == GC_PARAM_CHOICE) json_object_set_new(o, d->name, json_string(buf));
+        else if (d->type == GC_PARAM_TEXT) json_object_set_new(o, d->name, json_string(gc_param_text(p, d->name)));
         else if (d->type == GC_PARAM_REAL) json_object_set_new(o, d->name, json_real(p->v[i].real));
         else json_object_set_new(o, d->name, json_integer(p->v[i].i));
     }
@@ -117,7 +119,15 @@ static void report_into(void *ctx, const char *key, int64_t value) {
 
 #define JU(v) json_integer((json_int_t)(v))
 
-static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, const gc_recorder *rec, gc_heap *h) {
+/* A collector's own figures (ops->report) as a JSON object. */
+static json_t *collector_stats_json(gc_heap *h) {
+    json_t *c = json_object();
+    if (h->ops->report) h->ops->report(h, report_into, c);
+    return c;
+}
+
+static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, const gc_recorder *rec, gc_heap *h,
+                            json_t *collector_stats) {
     json_t *s = json_object();
     json_object_set_new(s, "gclab_version", json_string(GCLAB_VERSION));
     json_object_set_new(s, "git_revision", json_string(GCLAB_GIT_REVISION));
@@ -131,8 +141,9 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
     }
     json_object_set_new(s, "collector", json_string(cfg->collector->name));
     json_object_set_new(s, "collector_params", params_json(&cfg->collector_params));
-    json_object_set_new(s, "workload", json_string(cfg->workload->name));
+    json_object_set_new(s, "workload", json_string(cfg->replay_trace ? "trace" : cfg->workload->name));
     json_object_set_new(s, "workload_params", params_json(&cfg->workload_params));
+    if (cfg->replay_trace) json_object_set_new(s, "trace", json_string(cfg->replay_trace));
     json_object_set_new(s, "seed", JU(cfg->seed));
     json_object_set_new(s, "heap_limit", JU(cfg->heap_limit));
     json_object_set_new(s, "sample_every", JU(cfg->sample_every));
@@ -197,9 +208,7 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
     json_object_set_new(e, "leaked_bytes", JU(res->leaked_bytes));
     json_object_set_new(s, "final", e);
 
-    json_t *c = json_object();
-    if (h && h->ops->report) h->ops->report(h, report_into, c);
-    json_object_set_new(s, "collector_stats", c);
+    json_object_set(s, "collector_stats", collector_stats);
     return s;
 }
 
@@ -219,7 +228,8 @@ static int write_mmu(const char *path, const gc_recorder *rec, const gc_run_resu
     return (fclose(f) != 0 || bad) ? -1 : 0;
 }
 
-static int write_outputs(const gc_run_config *cfg, gc_run_result *res, const gc_recorder *rec, gc_heap *h) {
+static int write_outputs(const gc_run_config *cfg, gc_run_result *res, const gc_recorder *rec, gc_heap *h,
+                         json_t *collector_stats) {
     char path[4200];
     snprintf(path, sizeof path, "%s/mmu.csv", cfg->out_dir);
     if (write_mmu(path, rec, res) != 0) goto fail;
@@ -228,7 +238,7 @@ static int write_outputs(const gc_run_config *cfg, gc_run_result *res, const gc_
     snprintf(path, sizeof path, "%s/timeline.csv", cfg->out_dir);
     if (gc_recorder_write_timeline(rec, path) != 0) goto fail;
     snprintf(path, sizeof path, "%s/summary.json", cfg->out_dir);
-    json_t *s = summary_json(cfg, res, rec, h);
+    json_t *s = summary_json(cfg, res, rec, h, collector_stats);
     int bad = json_dump_file(s, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(s);
     if (bad) goto fail;
@@ -264,10 +274,21 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     };
     gc_heap *h = NULL;
     char err[256];
+    gc_trace_reader *volatile reader = NULL; /* a trace replaces the workload */
+    if (cfg->replay_trace) {
+        gc_trace_reader *r = gc_trace_reader_open(cfg->replay_trace, err, sizeof err);
+        if (r == NULL) {
+            res->status = GC_ERR_USAGE;
+            snprintf(res->message, sizeof res->message, "%s", err);
+            return res->status;
+        }
+        reader = r;
+    }
     gc_error e = gc_heap_create(&hc, &h, err, sizeof err);
     if (e != GC_OK) {
         res->status = e;
         snprintf(res->message, sizeof res->message, "%s", err);
+        gc_trace_reader_close(reader);
         return e;
     }
     gc_trace_writer *volatile writer = NULL;
@@ -277,6 +298,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
             res->status = GC_ERR_IO;
             snprintf(res->message, sizeof res->message, "%s", err);
             gc_heap_destroy(h);
+            gc_trace_reader_close(reader);
             return res->status;
         }
         writer = w;
@@ -285,10 +307,11 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     gc_rng rng;
     gc_rng_seed(&rng, cfg->seed);
     if (cfg->sample_every) gc_recorder_sample(&rec, h); /* the timeline starts at zero */
+    uint64_t sampling_outside = rec.sampling_ns; /* the first and last samples are outside wall_ns */
     uint64_t start = gc_now_ns();
     volatile int workload_status = 0;
     if (setjmp(env.escape) == 0) {
-        workload_status = cfg->workload->run(h, &cfg->workload_params, &rng);
+        workload_status = reader ? gc_trace_replay(h, reader) : cfg->workload->run(h, &cfg->workload_params, &rng);
     } else {
         res->status = env.error;
         snprintf(res->message, sizeof res->message, "%s", env.message);
@@ -296,10 +319,12 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     uint64_t end = gc_now_ns();
     h->on_fatal = NULL; /* from here on nothing may longjmp */
     h->recorder = NULL;
+    uint64_t sampling_inside = rec.sampling_ns - sampling_outside;
     if (cfg->sample_every) gc_recorder_sample(&rec, h);
     if (res->status == GC_OK && workload_status != 0) {
         res->status = GC_ERR_VERIFY;
-        snprintf(res->message, sizeof res->message, "workload %s failed its own integrity check", cfg->workload->name);
+        snprintf(res->message, sizeof res->message, "workload %s failed its own integrity check",
+                 reader ? "trace" : cfg->workload->name);
     }
     if (writer) {
         if (gc_trace_writer_close(writer, err, sizeof err) != 0 && res->status == GC_OK) {
@@ -312,7 +337,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     res->run_begin_ns = start - h->t0_ns;
     res->run_end_ns = end - h->t0_ns;
     res->gc_ns = h->gc_ns;
-    res->sampling_ns = rec.sampling_ns;
+    res->sampling_ns = sampling_inside;
     res->mutator_ns = res->wall_ns > res->gc_ns + res->sampling_ns ? res->wall_ns - res->gc_ns - res->sampling_ns : 0;
     res->counts = h->counts;
     res->heap_bytes_peak = h->heap_bytes_peak;
@@ -333,6 +358,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     res->live_bytes = c.reachable_bytes;
     res->garbage_objects = c.unreachable_objects;
     res->garbage_bytes = c.unreachable_bytes;
+    json_t *collector_stats = collector_stats_json(h); /* as the run left them, before the final collection */
     h->listener = (gc_listener){0};
     if (h->ops->collect && h->error == GC_OK) h->ops->collect(h, -1, GC_REASON_EXPLICIT);
     gc_census(h, &c);
@@ -346,7 +372,9 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
         res->status = GC_ERR_NOMEM;
         snprintf(res->message, sizeof res->message, "out of memory while recording metrics: results are incomplete");
     }
-    if (cfg->out_dir) write_outputs(cfg, res, &rec, h);
+    if (cfg->out_dir) write_outputs(cfg, res, &rec, h, collector_stats);
+    json_decref(collector_stats);
+    gc_trace_reader_close(reader);
     gc_heap_destroy(h);
     gc_recorder_free(&rec);
     return res->status;

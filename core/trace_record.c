@@ -57,7 +57,9 @@ void gc_record(gc_heap *h, gc_op op, uint64_t a, uint64_t b, uint64_t c) {
     case GC_OP_GET: use_root(w, a); use_root(w, b); n = fprintf(f, "get %llu %llu %llu\n", (unsigned long long)a, (unsigned long long)b, (unsigned long long)c); break;
     case GC_OP_COPY: use_root(w, a); use_root(w, b); n = fprintf(f, "copy %llu %llu\n", (unsigned long long)a, (unsigned long long)b); break;
     case GC_OP_DROP: use_root(w, a); n = fprintf(f, "drop %llu\n", (unsigned long long)a); break;
-    case GC_OP_COLLECT: n = fprintf(f, "collect %d\n", (int64_t)a < 0 ? 2 : (int)a); break;
+    case GC_OP_COLLECT: /* -1 (everything) and anything past the oldest generation are `collect 2` */
+        n = fprintf(f, "collect %d\n", (int64_t)a < 0 || (int64_t)a > 2 ? 2 : (int)a);
+        break;
     }
     if (n < 0) w->failed = true;
 }
@@ -70,9 +72,10 @@ void gc_record_control(gc_heap *h, gc_control_op op, const int64_t *args, int na
     case GC_CTL_ENABLE: n = fprintf(w->body, "enable\n"); break;
     case GC_CTL_FREEZE: n = fprintf(w->body, "freeze\n"); break;
     case GC_CTL_UNFREEZE: n = fprintf(w->body, "unfreeze\n"); break;
-    case GC_CTL_THRESHOLD:
-        n = fprintf(w->body, "threshold %lld %lld %lld\n", nargs > 0 ? (long long)args[0] : 0LL,
-                    nargs > 1 ? (long long)args[1] : 0LL, nargs > 2 ? (long long)args[2] : 0LL);
+    case GC_CTL_THRESHOLD: /* as many values as given: like gc.set_threshold, the rest stay as they are */
+        n = fprintf(w->body, "threshold");
+        for (int i = 0; i < nargs && i < 3 && n >= 0; i++) n = fprintf(w->body, " %lld", (long long)args[i]);
+        if (n >= 0) n = fprintf(w->body, "\n");
         break;
     }
     if (n < 0) w->failed = true;

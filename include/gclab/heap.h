@@ -191,6 +191,7 @@ struct gc_heap {
     uint64_t cascade_ns;        /* total time in timed RC cascades (pauses or not) */
     uint64_t pause_depth;       /* nesting guard: a cascade inside a collection is not a pause */
     uint64_t final_verify_failures;
+    struct gc_scratch *scratch; /* workload bookkeeping blocks (gc_heap_scratch), freed with the heap */
 };
 
 /* --- life cycle (core/heap.c) --- */
@@ -198,6 +199,10 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
 void gc_heap_destroy(gc_heap *h);
 uint64_t gc_now_ns(void);
 uint64_t gc_heap_elapsed_ns(const gc_heap *h);
+/* Zeroed memory for a workload's own bookkeeping (index arrays, queues; never object pointers),
+ * owned by the heap and freed by gc_heap_destroy, so that nothing leaks when a run ends early
+ * through the fatal handler. On failure: gc_fail(GC_ERR_NOMEM) and NULL if the handler returns. */
+void *gc_heap_scratch(gc_heap *h, size_t bytes);
 
 /* --- slow paths (core/heap.c, core/refcount.c) --- */
 gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t tag);

@@ -13,6 +13,7 @@ typedef enum gc_param_type {
     GC_PARAM_REAL,   /* real number in [min, max] */
     GC_PARAM_SIZE,   /* bytes, with an optional k/M/G suffix (powers of 1024), in [min, max] */
     GC_PARAM_CHOICE, /* one word out of `choices` ("a|b|c") */
+    GC_PARAM_TEXT,   /* free text such as a file path ("" allowed); min and max are unused */
 } gc_param_type;
 
 typedef struct gc_param_desc {
@@ -29,6 +30,7 @@ typedef struct gc_param_desc {
 #define GC_PARAM_END {0}
 
 #define GC_MAX_PARAMS 32
+#define GC_PARAM_TEXT_POOL 1024 /* bytes for the TEXT values of one table, terminators included */
 
 typedef struct gc_params {
     const gc_param_desc *desc;
@@ -38,6 +40,9 @@ typedef struct gc_params {
         int64_t i;    /* INT, SIZE; the choice's index for CHOICE */
         bool given;   /* set on the command line (or in the trace), not defaulted */
     } v[GC_MAX_PARAMS];
+    /* TEXT values, each NUL-terminated at offset v[i].i: offsets, not pointers, so that a
+     * gc_params stays valid when copied by value. */
+    char text[GC_PARAM_TEXT_POOL];
 } gc_params;
 
 /* Fill `p` with the defaults of `desc`. Returns 0, or -1 with a message if a default is invalid
@@ -57,6 +62,7 @@ int gc_params_apply_list(gc_params *p, const char *list, char *err, size_t errle
 int64_t gc_param_int(const gc_params *p, const char *name);
 double gc_param_real(const gc_params *p, const char *name);
 int gc_param_choice(const gc_params *p, const char *name); /* index into `choices` */
+const char *gc_param_text(const gc_params *p, const char *name); /* valid while *p is */
 
 /* Write the value of parameter i as text (for summary.json and `gclab list`). */
 void gc_param_format(const gc_params *p, size_t i, char *buf, size_t len);

@@ -21,6 +21,8 @@ typedef struct gc_run_config {
     bool verify;                /* run the collector's verify hook at the end */
     const char *out_dir;        /* NULL: write no files */
     const char *record_trace;   /* NULL: record no trace */
+    const char *replay_trace;   /* replay this trace (docs/trace-format.md) instead of running
+                                   `workload`, which may then be NULL; `seed` is unused */
 } gc_run_config;
 
 /* Percentiles are exact, by nearest rank over every recorded pause. */

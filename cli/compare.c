@@ -1,0 +1,464 @@
+/* `gclab compare`: plan an experiment's cells, run each in its own process (or emit them as jobs
+ * for GNU parallel or Slurm), then write results.csv, report.md and the figures.
+ * `gclab run-cell DIR NAME`: run one planned cell (what compare, parallel and Slurm call).
+ *
+ * Order: invocations outermost, then workloads, heap settings, and collectors rotated by one
+ * place per invocation, so that slow drift of the machine does not favour one collector.
+ * Resumption: a finished cell (DIR/cells/NAME) is skipped; an unfinished one (NAME.tmp) is
+ * removed and redone; a cell never merges with an older run of itself. */
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/experiment.h"
+#include "core/buildinfo.h"
+
+#define MAX_ITEMS 64
+#define MAX_PARAMS 64
+
+typedef struct experiment {
+    char *collectors[MAX_ITEMS], *workloads[MAX_ITEMS];
+    int ncollectors, nworkloads;
+    double multiples[MAX_ITEMS];
+    uint64_t limits[MAX_ITEMS];
+    int nmultiples, nlimits;
+    unsigned invocations;
+    uint64_t seed, sample_every;
+    char *params[MAX_PARAMS];
+    int nparams;
+    const char *out, *emit_jobs, *minheap_collector;
+    double tolerance;
+    bool plots;
+} experiment;
+
+static int fail(const char *fmt, const char *a) {
+    fprintf(stderr, "gclab: ");
+    fprintf(stderr, fmt, a);
+    fputc('\n', stderr);
+    return GC_ERR_USAGE;
+}
+
+/* Does this collector or workload declare the parameter NAME=...? */
+static bool declares(const gc_param_desc *d, const char *assignment) {
+    size_t len = strcspn(assignment, "=");
+    for (size_t i = 0; d && d[i].name; i++)
+        if (strlen(d[i].name) == len && strncmp(d[i].name, assignment, len) == 0) return true;
+    return false;
+}
+
+/* The --param assignments that apply to one (collector, workload) pair. */
+static int params_for(const cli_catalog *cat, const experiment *x, const char *c, const char *w, char **out) {
+    const gc_collector_ops *co = cli_find_collector(cat, c);
+    const gc_workload *wo = cli_find_workload(cat, w);
+    int n = 0;
+    for (int i = 0; i < x->nparams; i++)
+        if (declares(co->params, x->params[i]) || declares(wo->params, x->params[i])) out[n++] = x->params[i];
+    return n;
+}
+
+static int parse_args(const cli_catalog *cat, experiment *x, int argc, char **argv) {
+    *x = (experiment){.invocations = 3, .seed = 1, .sample_every = 1024 * 1024, .tolerance = 0.02,
+                      .minheap_collector = "marksweep", .plots = true};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--no-plots") == 0) {
+            x->plots = false;
+            continue;
+        }
+        if (i + 1 >= argc) return fail("option %s needs a value", a);
+        char *v = argv[++i];
+        if (strcmp(a, "--collectors") == 0) {
+            if ((x->ncollectors = cli_split_list(v, x->collectors, MAX_ITEMS)) < 0) return fail("--collectors: empty or too long list%s", "");
+        } else if (strcmp(a, "--workloads") == 0) {
+            if ((x->nworkloads = cli_split_list(v, x->workloads, MAX_ITEMS)) < 0) return fail("--workloads: empty or too long list%s", "");
+        } else if (strcmp(a, "--heap-multiples") == 0) {
+            char *items[MAX_ITEMS];
+            int n = cli_split_list(v, items, MAX_ITEMS);
+            if (n < 0) return fail("--heap-multiples: empty or too long list%s", "");
+            for (int k = 0; k < n; k++) {
+                char *end;
+                double m = strtod(items[k], &end);
+                if (*end || !(m > 0) || isinf(m)) return fail("--heap-multiples: '%s' is not a positive number", items[k]);
+                x->multiples[x->nmultiples++] = m;
+            }
+        } else if (strcmp(a, "--heap-limits") == 0) {
+            char *items[MAX_ITEMS];
+            int n = cli_split_list(v, items, MAX_ITEMS);
+            if (n < 0) return fail("--heap-limits: empty or too long list%s", "");
+            for (int k = 0; k < n; k++)
+                if (gc_parse_size(items[k], &x->limits[x->nlimits++]) != 0 || x->limits[x->nlimits - 1] == 0)
+                    return fail("--heap-limits: '%s' is not a positive size such as 64M", items[k]);
+        } else if (strcmp(a, "--invocations") == 0) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 1000) return fail("--invocations: '%s' is not a whole number from 1 to 1000", v);
+            x->invocations = (unsigned)n;
+        } else if (strcmp(a, "--seed") == 0) {
+            char *end;
+            errno = 0;
+            x->seed = strtoull(v, &end, 10);
+            if (*end || errno || *v == '-') return fail("--seed: '%s' is not a whole number", v);
+        } else if (strcmp(a, "--sample-every") == 0) {
+            if (gc_parse_size(v, &x->sample_every) != 0) return fail("--sample-every: '%s' is not a size", v);
+        } else if (strcmp(a, "--param") == 0) {
+            if (x->nparams == MAX_PARAMS) return fail("too many --param options%s", "");
+            if (!strchr(v, '=') || *v == '=') return fail("bad --param '%s': expected NAME=VALUE", v);
+            x->params[x->nparams++] = v;
+        } else if (strcmp(a, "--out") == 0) x->out = v;
+        else if (strcmp(a, "--emit-jobs") == 0) x->emit_jobs = v;
+        else if (strcmp(a, "--minheap-collector") == 0) x->minheap_collector = v;
+        else if (strcmp(a, "--tolerance") == 0) {
+            char *end;
+            x->tolerance = strtod(v, &end);
+            if (*end || !(x->tolerance > 0 && x->tolerance < 1)) return fail("--tolerance: '%s' is not in (0, 1)", v);
+        } else return fail("compare: unknown option '%s'", a);
+    }
+    if (!x->out) return fail("compare: --out DIR is required%s", "");
+    if (x->nmultiples && x->nlimits) return fail("give --heap-multiples or --heap-limits, not both%s", "");
+    if (x->ncollectors == 0)
+        for (size_t i = 0; gc_collectors[i] && x->ncollectors < MAX_ITEMS; i++)
+            x->collectors[x->ncollectors++] = (char *)gc_collectors[i]->name;
+    if (x->nworkloads == 0) {
+        static char gcbench[] = "gcbench", rings[] = "rings";
+        x->workloads[x->nworkloads++] = gcbench;
+        x->workloads[x->nworkloads++] = rings;
+    }
+    for (int i = 0; i < x->ncollectors; i++)
+        if (!cli_find_collector(cat, x->collectors[i])) return fail("unknown collector '%s' (see gclab list)", x->collectors[i]);
+    for (int i = 0; i < x->nworkloads; i++)
+        if (!cli_find_workload(cat, x->workloads[i])) return fail("unknown workload '%s' (see gclab list)", x->workloads[i]);
+    if (x->nmultiples && !cli_find_collector(cat, x->minheap_collector))
+        return fail("unknown --minheap-collector '%s'", x->minheap_collector);
+    /* Every --param must mean something to at least one cell, and be valid there. */
+    for (int p = 0; p < x->nparams; p++) {
+        bool used = false;
+        for (int c = 0; c < x->ncollectors; c++)
+            for (int w = 0; w < x->nworkloads; w++) {
+                char *ps[MAX_PARAMS];
+                int n = params_for(cat, x, x->collectors[c], x->workloads[w], ps);
+                for (int k = 0; k < n; k++) used |= ps[k] == x->params[p];
+                gc_run_config cfg = {0};
+                char err[320];
+                if (cli_prepare_run(cat, x->collectors[c], x->workloads[w], ps, n, &cfg, err, sizeof err) != GC_OK)
+                    return fail("%s", err);
+            }
+        if (!used) return fail("parameter '%s' belongs to none of the collectors and workloads", x->params[p]);
+    }
+    return 0;
+}
+
+static void heap_tag(const experiment *x, int h, char *buf, size_t len) {
+    if (x->nmultiples) cli_fmt(buf, len, "x%g", x->multiples[h]);
+    else if (x->nlimits) cli_fmt(buf, len, "limit%llu", (unsigned long long)x->limits[h]);
+    else cli_fmt(buf, len, "nolimit");
+}
+
+static int write_json_if_new(const char *path, json_t *j, const char *what) {
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_t *old = json_load_file(path, 0, NULL);
+    int rc = 0;
+    if (old) {
+        char *old_text = json_dumps(old, JSON_INDENT(2) | JSON_SORT_KEYS);
+        if (strcmp(old_text, text) != 0) {
+            fprintf(stderr, "gclab: %s differs from the %s already in that directory; use another --out\n", path, what);
+            rc = GC_ERR_USAGE;
+        }
+        free(old_text);
+        json_decref(old);
+    } else if (json_dump_file(j, path, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
+        fprintf(stderr, "gclab: cannot write %s: %s\n", path, strerror(errno));
+        rc = GC_ERR_IO;
+    }
+    free(text);
+    return rc;
+}
+
+static json_t *string_array(char **items, int n) {
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++) json_array_append_new(a, json_string(items[i]));
+    return a;
+}
+
+static bool is_dir(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Remove a directory holding only files (an unfinished cell). */
+static int remove_flat_dir(const char *path) {
+    DIR *d = opendir(path);
+    if (d == NULL) return errno == ENOENT ? 0 : -1;
+    struct dirent *e;
+    char file[4400];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        cli_fmt(file, sizeof file, "%s/%s", path, e->d_name);
+        unlink(file);
+    }
+    closedir(d);
+    return rmdir(path);
+}
+
+static void fmt_clock(double s, char *buf, size_t len) {
+    long t = (long)(s + 0.5);
+    cli_fmt(buf, len, "%ld:%02ld", t / 60, t % 60);
+}
+
+int cmd_compare(const cli_catalog *cat, int argc, char **argv) {
+    experiment x;
+    int rc = parse_args(cat, &x, argc, argv);
+    if (rc) return rc;
+    char path[4400], err[512];
+    if (gc_mkdir_p(x.out) != 0) {
+        fprintf(stderr, "gclab: cannot create output directory %s: %s\n", x.out, strerror(errno));
+        return GC_ERR_IO;
+    }
+    cli_fmt(path, sizeof path, "%s/plan", x.out);
+    if (gc_mkdir_p(path) != 0 || (cli_fmt(path, sizeof path, "%s/cells", x.out), gc_mkdir_p(path) != 0) ||
+        (cli_fmt(path, sizeof path, "%s/logs", x.out), gc_mkdir_p(path) != 0)) {
+        fprintf(stderr, "gclab: cannot create %s: %s\n", path, strerror(errno));
+        return GC_ERR_IO;
+    }
+
+    json_t *ex = json_object();
+    json_object_set_new(ex, "collectors", string_array(x.collectors, x.ncollectors));
+    json_object_set_new(ex, "workloads", string_array(x.workloads, x.nworkloads));
+    json_t *hs = json_array();
+    for (int h = 0; h < x.nmultiples; h++) json_array_append_new(hs, json_real(x.multiples[h]));
+    json_object_set_new(ex, "heap_multiples", hs);
+    hs = json_array();
+    for (int h = 0; h < x.nlimits; h++) json_array_append_new(hs, json_integer((json_int_t)x.limits[h]));
+    json_object_set_new(ex, "heap_limits", hs);
+    json_object_set_new(ex, "seed", json_integer((json_int_t)x.seed));
+    json_object_set_new(ex, "params", string_array(x.params, x.nparams));
+    json_object_set_new(ex, "sample_every", json_integer((json_int_t)x.sample_every));
+    json_object_set_new(ex, "minheap_collector", json_string(x.minheap_collector));
+    json_object_set_new(ex, "tolerance", json_real(x.tolerance));
+    cli_fmt(path, sizeof path, "%s/experiment.json", x.out);
+    rc = write_json_if_new(path, ex, "experiment");
+    json_decref(ex);
+    if (rc) return rc;
+
+    /* Minimum heaps, per workload, with the reference collector. */
+    uint64_t minheap[MAX_ITEMS] = {0};
+    for (int w = 0; w < x.nworkloads && x.nmultiples; w++) {
+        char *ps[MAX_PARAMS];
+        int n = params_for(cat, &x, x.minheap_collector, x.workloads[w], ps);
+        cli_fmt(path, sizeof path, "%s/minheap.json", x.out);
+        if (isatty(2)) fprintf(stderr, "gclab: finding the minimum heap of %s with %s...\n", x.workloads[w], x.minheap_collector);
+        if (minheap_find(x.minheap_collector, x.workloads[w], ps, n, x.seed, x.tolerance, path, &minheap[w], err,
+                         sizeof err) != 0) {
+            fprintf(stderr, "gclab: %s\n", err);
+            return GC_ERR_USAGE;
+        }
+    }
+
+    /* Plan. */
+    int nheaps = x.nmultiples ? x.nmultiples : x.nlimits ? x.nlimits : 1;
+    size_t ncells = (size_t)x.invocations * (size_t)x.nworkloads * (size_t)nheaps * (size_t)x.ncollectors;
+    char (*names)[200] = calloc(ncells, sizeof *names);
+    if (names == NULL) return fail("out of memory%s", "");
+    size_t k = 0;
+    for (unsigned inv = 1; inv <= x.invocations; inv++)
+        for (int w = 0; w < x.nworkloads; w++)
+            for (int h = 0; h < nheaps; h++)
+                for (int ci = 0; ci < x.ncollectors; ci++) {
+                    int c = (ci + (int)(inv - 1)) % x.ncollectors;
+                    char tag[64];
+                    heap_tag(&x, h, tag, sizeof tag);
+                    cli_fmt(names[k], sizeof names[k], "%s_%s_%s_i%u", x.collectors[c], x.workloads[w], tag, inv);
+                    json_t *plan = json_object();
+                    char *ps[MAX_PARAMS];
+                    int n = params_for(cat, &x, x.collectors[c], x.workloads[w], ps);
+                    uint64_t limit = x.nmultiples ? (uint64_t)ceil(x.multiples[h] * (double)minheap[w])
+                                     : x.nlimits  ? x.limits[h]
+                                                  : 0;
+                    json_object_set_new(plan, "collector", json_string(x.collectors[c]));
+                    json_object_set_new(plan, "workload", json_string(x.workloads[w]));
+                    json_object_set_new(plan, "params", string_array(ps, n));
+                    json_object_set_new(plan, "seed", json_integer((json_int_t)x.seed));
+                    json_object_set_new(plan, "heap_limit", json_integer((json_int_t)limit));
+                    json_object_set_new(plan, "heap_multiple", x.nmultiples ? json_real(x.multiples[h]) : json_null());
+                    json_object_set_new(plan, "minheap", json_integer((json_int_t)minheap[w]));
+                    json_object_set_new(plan, "invocation", json_integer(inv));
+                    json_object_set_new(plan, "sample_every", json_integer((json_int_t)x.sample_every));
+                    cli_fmt(path, sizeof path, "%s/plan/%s.json", x.out, names[k]);
+                    rc = write_json_if_new(path, plan, "cell plan");
+                    json_decref(plan);
+                    if (rc) {
+                        free(names);
+                        return rc;
+                    }
+                    k++;
+                }
+
+    char self[4096];
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[sl > 0 ? sl : 0] = '\0';
+    if (x.emit_jobs) {
+        FILE *f = fopen(x.emit_jobs, "w");
+        if (f == NULL) {
+            free(names);
+            fprintf(stderr, "gclab: cannot write %s: %s\n", x.emit_jobs, strerror(errno));
+            return GC_ERR_IO;
+        }
+        for (size_t i = 0; i < ncells; i++) fprintf(f, "'%s' run-cell '%s' '%s'\n", self, x.out, names[i]);
+        int bad = ferror(f) | fclose(f);
+        char sb[4200];
+        cli_fmt(sb, sizeof sb, "%s.sbatch", x.emit_jobs);
+        FILE *s = fopen(sb, "w");
+        if (s) {
+            fprintf(s,
+                    "#!/bin/bash\n"
+                    "# Slurm job array for the gclab experiment in %s: one array task per cell.\n"
+                    "# Submit with: sbatch %s   then, when all tasks are done: gclab merge %s\n"
+                    "#SBATCH --job-name=gclab\n#SBATCH --array=1-%zu\n#SBATCH --cpus-per-task=1\n#SBATCH --exclusive\n"
+                    "#SBATCH --output=%s/logs/slurm-%%A_%%a.out\n"
+                    "set -euo pipefail\n"
+                    "line=$(sed -n \"${SLURM_ARRAY_TASK_ID}p\" '%s')\n"
+                    "eval \"$line\"\n",
+                    x.out, sb, x.out, ncells, x.out, x.emit_jobs);
+            bad |= ferror(s) | fclose(s);
+        } else bad = 1;
+        free(names);
+        if (bad) {
+            fprintf(stderr, "gclab: cannot write %s or %s\n", x.emit_jobs, sb);
+            return GC_ERR_IO;
+        }
+        printf("gclab: %zu cells written to %s (one command per line) and %s.\n"
+               "  local, one cell per core:  parallel -j $(nproc) < %s\n"
+               "  across hosts:             parallel --sshloginfile HOSTS < %s   (shared filesystem)\n"
+               "  Slurm:                    sbatch %s\n"
+               "  then:                     gclab merge %s\n",
+               ncells, x.emit_jobs, sb, x.emit_jobs, x.emit_jobs, sb, x.out);
+        return 0;
+    }
+
+    /* Run, one cell at a time. */
+    bool tty = isatty(2);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    size_t ran = 0, skipped = 0, failed = 0;
+    for (size_t i = 0; i < ncells; i++) {
+        cli_fmt(path, sizeof path, "%s/cells/%s", x.out, names[i]);
+        if (is_dir(path)) {
+            skipped++;
+            continue;
+        }
+        if (tty) {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double el = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+            char a[32], b[32];
+            fmt_clock(el, a, sizeof a);
+            if (ran) fmt_clock(el / (double)ran * (double)(ncells - i), b, sizeof b);
+            else cli_fmt(b, sizeof b, "?");
+            fprintf(stderr, "\r\033[K[%zu/%zu] %s elapsed, ~%s left: %s", i + 1, ncells, a, b, names[i]);
+        }
+        char log[4400];
+        cli_fmt(log, sizeof log, "%s/logs/%s.log", x.out, names[i]);
+        char *args[] = {"gclab", "run-cell", (char *)x.out, names[i], NULL};
+        int st = cli_spawn_self(args, "/dev/null", log);
+        ran++;
+        if (st == -1 || !WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != GC_ERR_HEAP_LIMIT)) failed++;
+        if (st != -1 && WIFSIGNALED(st)) {
+            /* The cell crashed: keep what it wrote, and say so in its summary. */
+            char tmp[4400], file[4500];
+            cli_fmt(tmp, sizeof tmp, "%s.tmp", path);
+            gc_mkdir_p(tmp);
+            json_t *s = json_object();
+            json_object_set_new(s, "status", json_string("crashed"));
+            json_object_set_new(s, "signal", json_integer(WTERMSIG(st)));
+            cli_fmt(file, sizeof file, "%s/summary.json", tmp);
+            json_dump_file(s, file, JSON_INDENT(2));
+            json_decref(s);
+            cli_fmt(file, sizeof file, "%s/cell.json", tmp);
+            char planp[4400];
+            cli_fmt(planp, sizeof planp, "%s/plan/%s.json", x.out, names[i]);
+            json_t *plan = json_load_file(planp, 0, NULL);
+            if (plan) json_dump_file(plan, file, JSON_INDENT(2));
+            json_decref(plan);
+            rename(tmp, path);
+        }
+    }
+    if (tty) fprintf(stderr, "\r\033[K");
+    free(names);
+    printf("gclab: %zu cells run, %zu already done, %zu failed (see %s/logs)\n", ran, skipped, failed, x.out);
+
+    const char *dirs[] = {x.out};
+    return merge_dirs(dirs, 1, x.out, x.plots);
+}
+
+/* Read a plan file into a run configuration. */
+static int load_plan(const cli_catalog *cat, const char *file, gc_run_config *cfg, char *err, size_t errlen) {
+    json_error_t je;
+    json_t *plan = json_load_file(file, 0, &je);
+    if (plan == NULL) {
+        cli_fmt(err, errlen, "cannot read cell plan %s: %s", file, je.text);
+        return GC_ERR_USAGE;
+    }
+    const char *c = json_string_value(json_object_get(plan, "collector"));
+    const char *w = json_string_value(json_object_get(plan, "workload"));
+    json_t *params = json_object_get(plan, "params");
+    char *ps[MAX_PARAMS];
+    int n = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(params, i, v) if (n < MAX_PARAMS && json_is_string(v)) ps[n++] = (char *)json_string_value(v);
+    int rc = GC_ERR_USAGE;
+    if (!c || !w || !json_is_integer(json_object_get(plan, "seed")))
+        cli_fmt(err, errlen, "cell plan %s is malformed", file);
+    else if ((rc = cli_prepare_run(cat, c, w, ps, n, cfg, err, errlen)) == GC_OK) {
+        cfg->seed = (uint64_t)json_integer_value(json_object_get(plan, "seed"));
+        cfg->heap_limit = (uint64_t)json_integer_value(json_object_get(plan, "heap_limit"));
+        cfg->sample_every = (uint64_t)json_integer_value(json_object_get(plan, "sample_every"));
+    }
+    /* cfg keeps pointers into the plan's strings only through the registries, not the JSON */
+    json_decref(plan);
+    return rc;
+}
+
+int cmd_run_cell(const cli_catalog *cat, int argc, char **argv) {
+    if (argc != 2) return fail("usage: gclab run-cell DIR NAME%s", "");
+    const char *dir = argv[0], *name = argv[1];
+    char plan[4400], final[4400], tmp[4400], err[512];
+    cli_fmt(plan, sizeof plan, "%s/plan/%s.json", dir, name);
+    cli_fmt(final, sizeof final, "%s/cells/%s", dir, name);
+    cli_fmt(tmp, sizeof tmp, "%s/cells/%s.tmp", dir, name);
+    if (is_dir(final)) return 0; /* done already */
+    gc_run_config cfg = {0};
+    int rc = load_plan(cat, plan, &cfg, err, sizeof err);
+    if (rc != GC_OK) {
+        fprintf(stderr, "gclab: %s\n", err);
+        return rc;
+    }
+    if (remove_flat_dir(tmp) != 0 && errno != ENOENT) {
+        fprintf(stderr, "gclab: cannot remove the unfinished cell %s: %s\n", tmp, strerror(errno));
+        return GC_ERR_IO;
+    }
+    cfg.out_dir = tmp;
+    gc_run_result res;
+    gc_error e = gc_run(&cfg, &res);
+    if (e == GC_ERR_IO && res.wall_ns == 0) {
+        fprintf(stderr, "gclab: %s\n", res.message);
+        return e;
+    }
+    char cell[4500];
+    cli_fmt(cell, sizeof cell, "%s/cell.json", tmp);
+    json_t *p = json_load_file(plan, 0, NULL);
+    if (p == NULL || json_dump_file(p, cell, JSON_INDENT(2)) != 0 || rename(tmp, final) != 0) {
+        json_decref(p);
+        fprintf(stderr, "gclab: cannot finish cell %s: %s\n", final, strerror(errno));
+        return GC_ERR_IO;
+    }
+    json_decref(p);
+    if (e != GC_OK) fprintf(stderr, "gclab: %s\n", res.message);
+    return (int)e;
+}

@@ -1,0 +1,67 @@
+/* Helpers shared by the test programs: heaps on registered collectors, the collector index that
+ * parameterized tests run over, a crash note that names the failing case, temporary directories
+ * and running the gclab program.
+ *
+ * Parameterized tests take an index into gc_collectors[] (not a pointer): Criterion copies the
+ * parameters into each test's process, and an index means the same thing in every process. */
+#ifndef GCLAB_TESTS_SUPPORT_H
+#define GCLAB_TESTS_SUPPORT_H
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gclab/heap.h"
+
+#define TST_MAX_COLLECTORS 64
+
+/* Fill idx with 0 .. n-1 for the n registered collectors; returns n. */
+size_t tst_collector_indices(size_t *idx, size_t cap);
+
+/* One parameterized test per registered collector: adding a line to collectors/registry.c adds
+ * the case. Use as `TST_FOR_EACH_COLLECTOR(suite, name) { const gc_collector_ops *c = ...; }`. */
+#define TST_FOR_EACH_COLLECTOR(suite, name)                                          \
+    ParameterizedTestParameters(suite, name) {                                       \
+        static size_t idx[TST_MAX_COLLECTORS];                                       \
+        size_t n = tst_collector_indices(idx, TST_MAX_COLLECTORS);                   \
+        return cr_make_param_array(size_t, idx, n);                                  \
+    }                                                                                \
+    ParameterizedTest(size_t *collector_index, suite, name)
+
+/* Create a heap from cfg; the test fails if it cannot be created. */
+gc_heap *tst_heap_create(const gc_heap_config *cfg);
+/* A heap on collector c with its default parameters and no listener. */
+gc_heap *tst_heap_new(const gc_collector_ops *c, bool poison);
+
+/* gc_verify must pass; `what` says when (it goes into the failure message). */
+void tst_verify(gc_heap *h, const char *what);
+
+/* Remember a one-line description of the case being run (collector, seed, ...). If the process
+ * then dies of a signal (or AddressSanitizer ends it), the note is written to stderr so that the
+ * case can be replayed. */
+void tst_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *tst_noted(void);
+
+/* A fresh directory under $TMPDIR (or /tmp); the test fails if it cannot be made. Free with
+ * tst_rmtree, which deletes it and everything in it. */
+char *tst_tmpdir(void);
+void tst_rmtree(char *dir);
+
+/* Read a whole file; NULL if it cannot be read. The caller frees. */
+char *tst_read_file(const char *path);
+
+/* Run the gclab program (path in $GCLAB_EXE, set by tests/meson.build) with argv[1..] = args
+ * (NULL-terminated). Returns its exit status (128 + signal if it died of one); its standard
+ * output and error are returned as malloc'd strings. */
+typedef struct tst_proc {
+    int status;
+    char *out, *err;
+} tst_proc;
+tst_proc tst_run_gclab(const char *const *args);
+void tst_proc_free(tst_proc *p);
+
+/* Number of '\n'-terminated lines in s (a final unterminated fragment counts as one line). */
+size_t tst_count_lines(const char *s);
+
+#endif

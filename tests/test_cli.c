@@ -1,0 +1,186 @@
+/* The gclab program's bad-input paths and `gclab list`, by running the built program ($GCLAB_EXE).
+ *
+ * Every bad input must end the program with a non-zero exit code and exactly one line on stderr
+ * that names the problem (the offending name, value or option). */
+#include <stdio.h>
+#include <string.h>
+
+#include "gclab/workload.h"
+#include "tests/support.h"
+
+/* Run gclab with args; expect exit code `code` (any non-zero one if code is -1) and one stderr line
+ * that contains every string in `names` (NULL-terminated). */
+static void expect_rejected(const char *const *args, int code, const char *const *names) {
+    char cmd[1024] = "gclab";
+    for (size_t i = 0; args[i]; i++) {
+        strncat(cmd, " '", sizeof cmd - strlen(cmd) - 1);
+        strncat(cmd, args[i], sizeof cmd - strlen(cmd) - 1);
+        strncat(cmd, "'", sizeof cmd - strlen(cmd) - 1);
+    }
+    tst_proc p = tst_run_gclab(args);
+    if (code < 0) cr_expect(p.status != 0, "%s: exit code 0", cmd);
+    else cr_expect_eq(p.status, code, "%s: exit code %d, expected %d; stderr: %s", cmd, p.status, code, p.err);
+    cr_expect(p.status < 128, "%s: died of signal %d", cmd, p.status - 128);
+    cr_expect_eq(tst_count_lines(p.err), 1, "%s: stderr is not exactly one line:\n%s", cmd, p.err);
+    for (size_t i = 0; names[i]; i++)
+        cr_expect(strstr(p.err, names[i]) != NULL, "%s: stderr does not name '%s': %s", cmd, names[i], p.err);
+    tst_proc_free(&p);
+}
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+Test(cli, unknown_collector) {
+    expect_rejected(ARGS("run", "--collector", "nosuchgc", "--workload", "gcbench"), 2, NAMES("nosuchgc"));
+    expect_rejected(ARGS("list", "--collector", "nosuchgc"), 2, NAMES("nosuchgc"));
+}
+
+Test(cli, unknown_workload) {
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "nosuchwl"), 2, NAMES("nosuchwl"));
+    expect_rejected(ARGS("list", "--workload", "nosuchwl"), 2, NAMES("nosuchwl"));
+}
+
+Test(cli, unknown_parameter) {
+    expect_rejected(ARGS("run", "--collector", "marksweep", "--workload", "gcbench", "--param", "nosuchparam=1"), 2,
+                    NAMES("nosuchparam"));
+    /* a collector parameter is not a workload parameter of another collector */
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--param", "growth=2"), 2,
+                    NAMES("growth"));
+}
+
+Test(cli, malformed_parameter) {
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--param", "scale"), 2, NAMES("scale"));
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--param", "=0.5"), 2, NAMES("=0.5"));
+}
+
+Test(cli, out_of_range_value) {
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--param", "scale=2"), 2,
+                    NAMES("scale", "2"));
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "rings", "--param", "ring_size=0"), 2,
+                    NAMES("ring_size"));
+    expect_rejected(ARGS("run", "--collector", "marksweep", "--workload", "rings", "--param", "growth=1000"), 2,
+                    NAMES("growth"));
+}
+
+Test(cli, wrong_type) {
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "rings", "--param", "ring_size=many"), 2,
+                    NAMES("ring_size", "many"));
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "rings", "--param", "ring_size=2.5"), 2,
+                    NAMES("ring_size", "2.5"));
+    expect_rejected(ARGS("run", "--collector", "marksweep", "--workload", "rings", "--param", "min_heap=4Q"), 2,
+                    NAMES("min_heap", "4Q"));
+}
+
+Test(cli, bad_heap_limit) {
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--heap-limit", "64X"), 2,
+                    NAMES("--heap-limit", "64X"));
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--heap-limit", "-1"), 2,
+                    NAMES("--heap-limit", "-1"));
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--heap-limit", ""), 2,
+                    NAMES("--heap-limit"));
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--heap-limit"), 2,
+                    NAMES("--heap-limit"));
+}
+
+Test(cli, bad_seed) {
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--seed", "seven"), 2,
+                    NAMES("--seed", "seven"));
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--seed", "-3"), 2, NAMES("--seed"));
+}
+
+Test(cli, missing_required_options) {
+    expect_rejected(ARGS("run", "--workload", "gcbench"), 2, NAMES("--collector"));
+    expect_rejected(ARGS("run", "--collector", "rc"), 2, NAMES("--workload"));
+}
+
+Test(cli, unknown_option_and_command) {
+    expect_rejected(ARGS("run", "--frobnicate", "--collector", "rc", "--workload", "gcbench"), 2,
+                    NAMES("--frobnicate"));
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--frobnicate"), 2,
+                    NAMES("--frobnicate"));
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "stray"), 2, NAMES("stray"));
+    expect_rejected(ARGS("list", "--frobnicate"), 2, NAMES("--frobnicate"));
+    expect_rejected(ARGS("frobnicate"), 2, NAMES("frobnicate"));
+}
+
+/* --out under a regular file cannot be created, even by root. */
+Test(cli, unwritable_out_directory) {
+    char *dir = tst_tmpdir();
+    char file[4200], out[4300];
+    snprintf(file, sizeof file, "%s/a-file", dir);
+    FILE *f = fopen(file, "w");
+    cr_assert(f != NULL);
+    fclose(f);
+    snprintf(out, sizeof out, "%s/results", file);
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--param", "scale=0.001", "--out", out),
+                    -1, NAMES(out));
+    tst_rmtree(dir);
+}
+
+/* `gclab list` names every collector and workload and every parameter of each. */
+static void expect_params_listed(const char *out, const char *owner, const gc_param_desc *d) {
+    for (size_t i = 0; d && d[i].name; i++) {
+        cr_expect(strstr(out, d[i].name) != NULL, "gclab list: parameter %s of %s is missing", d[i].name, owner);
+        cr_expect(strstr(out, d[i].help) != NULL, "gclab list: the meaning of %s.%s is missing", owner, d[i].name);
+    }
+}
+
+Test(cli, list_everything) {
+    tst_proc p = tst_run_gclab(ARGS("list"));
+    cr_assert_eq(p.status, 0, "gclab list: exit code %d: %s", p.status, p.err);
+    cr_expect_str_empty(p.err, "gclab list wrote to stderr: %s", p.err);
+    for (size_t i = 0; gc_collectors[i]; i++) {
+        cr_expect(strstr(p.out, gc_collectors[i]->name) && strstr(p.out, gc_collectors[i]->summary),
+                  "gclab list: collector %s or its summary is missing", gc_collectors[i]->name);
+        expect_params_listed(p.out, gc_collectors[i]->name, gc_collectors[i]->params);
+    }
+    for (size_t i = 0; gc_workloads[i]; i++) {
+        cr_expect(strstr(p.out, gc_workloads[i]->name) && strstr(p.out, gc_workloads[i]->summary),
+                  "gclab list: workload %s or its summary is missing", gc_workloads[i]->name);
+        expect_params_listed(p.out, gc_workloads[i]->name, gc_workloads[i]->params);
+    }
+    tst_proc_free(&p);
+}
+
+/* The line of `out` that lists parameter `name` (it starts with the name after indentation), copied
+ * into buf; NULL if there is none. */
+static const char *param_line(const char *out, const char *name, char *buf, size_t len) {
+    for (const char *line = out; *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] != '\0')) {
+        const char *t = line + strspn(line, " ");
+        size_t n = strlen(name);
+        if (strncmp(t, name, n) == 0 && t[n] == ' ') {
+            snprintf(buf, len, "%.*s", (int)strcspn(line, "\n"), line);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+Test(cli, list_one_workload) {
+    const gc_workload *w = gc_workload_find("gcbench"), *other = gc_workload_find("rings");
+    cr_assert(w != NULL && other != NULL);
+    tst_proc p = tst_run_gclab(ARGS("list", "--workload", "gcbench"));
+    cr_assert_eq(p.status, 0, "exit code %d: %s", p.status, p.err);
+    expect_params_listed(p.out, "gcbench", w->params);
+    for (size_t i = 0; w->params[i].name; i++) {
+        char buf[512];
+        const char *line = param_line(p.out, w->params[i].name, buf, sizeof buf);
+        cr_assert(line != NULL, "no line for parameter %s in:\n%s", w->params[i].name, p.out);
+        cr_expect(strstr(line, w->params[i].def) != NULL, "default of %s missing from: %s", w->params[i].name, line);
+        cr_expect(strstr(line, w->params[i].unit) != NULL, "unit of %s missing from: %s", w->params[i].name, line);
+        cr_expect(strstr(line, w->params[i].help) != NULL, "meaning of %s missing from: %s", w->params[i].name, line);
+    }
+    cr_expect(strstr(p.out, other->summary) == NULL, "gclab list --workload gcbench lists other workloads");
+    tst_proc_free(&p);
+}
+
+Test(cli, help_and_version) {
+    tst_proc p = tst_run_gclab(ARGS("--help"));
+    cr_expect_eq(p.status, 0);
+    cr_expect(strstr(p.out, "gclab run") != NULL, "help does not describe `gclab run`");
+    tst_proc_free(&p);
+    p = tst_run_gclab(ARGS("--version"));
+    cr_expect_eq(p.status, 0);
+    cr_expect(strncmp(p.out, "gclab ", 6) == 0, "--version prints: %s", p.out);
+    tst_proc_free(&p);
+}

@@ -1,0 +1,387 @@
+/* Conformance: random object-graph programs, run on every registered collector and judged against
+ * the reachability oracle (tests/oracle.h).
+ *
+ * A program is a few thousand random mutator operations (include/gclab/mutator.h): allocate
+ * objects with random slot counts and raw sizes (small, and now and then large), store, load,
+ * copy and drop registers, push and pop frames of registers, write global roots, and ask for
+ * collections. After every batch of operations the heap is checked:
+ *   - every object the oracle says is reachable is in the heap, not FREE, with its id, raw bytes,
+ *     sizes and tag intact, and its slots refer to exactly the objects the oracle says (so no
+ *     collector freed, moved wrongly or corrupted a reachable object; the heap runs with poison);
+ *   - gc_verify passes (the core's accounting and the collector's own invariants);
+ *   - the census agrees with the oracle on what is reachable, and the heap holds no more garbage
+ *     than the program made;
+ *   - after an explicit full collection, a collector that reclaims cycles holds no garbage, and
+ *     one that only counts references holds exactly the garbage counting cannot free.
+ * Odd seeds run the collector with every size parameter at its minimum, so that collections
+ * triggered by the collector's own policy happen inside the programs too.
+ *
+ * Replay one failing case: GCLAB_SEED=<seed> (and GCLAB_COLLECTOR=<name> to skip the others).
+ * GCLAB_PROGRAMS=<n> changes the number of programs per collector. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gclab/mutator.h"
+#include "gclab/rng.h"
+#include "tests/oracle.h"
+#include "tests/support.h"
+
+enum {
+    PROGRAMS = 200,     /* per collector */
+    OPS = 3000,         /* per program */
+    BATCH = 100,        /* operations between checks */
+    FULL_EVERY = 3,     /* every third check follows an explicit full collection */
+    BASE_REGS = 8,      /* registers in the bottom frame */
+    MAX_FRAMES = 8,
+    NGLOBALS = 3,
+};
+
+typedef struct program {
+    const gc_collector_ops *c;
+    uint64_t seed;
+    uint64_t op; /* index of the current operation */
+    gc_rng rng;
+    gc_heap *h;
+    oracle o;
+    uint32_t frames[MAX_FRAMES]; /* base register of each pushed frame */
+    size_t nframes;
+    uint32_t globals_base;
+    uint64_t triggered; /* collections the collector started by its own policy */
+} program;
+
+/* Fail the test with the case's coordinates, so that it can be replayed. Conditions are tested
+ * by hand (not with cr_assert) because millions are checked and only failures need reporting. */
+#define EXPECT(p, cond, ...)                         \
+    do {                                             \
+        if (!(cond)) fail_case((p), __VA_ARGS__);    \
+    } while (0)
+
+static void fail_case(const program *p, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void fail_case(const program *p, const char *fmt, ...) {
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    cr_assert_fail("collector %s, seed %" PRIu64 ", after operation %" PRIu64 ": %s\n"
+             "    replay: GCLAB_COLLECTOR=%s GCLAB_SEED=%" PRIu64 " tests/test_conformance",
+             p->c->name, p->seed, p->op, what, p->c->name, p->seed);
+    abort(); /* cr_assert_fail does not return */
+}
+
+static uint64_t below(program *p, uint64_t n) { return gc_rng_below(&p->rng, n); }
+
+/* --- random choices --- */
+
+static uint32_t random_nslots(program *p) {
+    uint64_t k = below(p, 100);
+    if (k < 15) return 0;                                 /* atomic */
+    if (k < 75) return 1 + (uint32_t)below(p, 4);
+    if (k < 95) return 5 + (uint32_t)below(p, 12);
+    return 17 + (uint32_t)below(p, 700);                  /* past 510 slots: a large object */
+}
+
+static uint32_t random_nbytes(program *p) {
+    uint64_t k = below(p, 100);
+    if (k < 85) return ORACLE_ID_BYTES + (uint32_t)below(p, 57);
+    if (k < 97) return ORACLE_ID_BYTES + (uint32_t)below(p, 4000);
+    return 4096 + (uint32_t)below(p, 36000);              /* a large object */
+}
+
+static uint32_t random_reg(program *p) { return (uint32_t)below(p, p->o.nregs); }
+
+/* A register that holds an object with at least one slot, or GC_NIL if a few tries find none. */
+static uint32_t random_reg_with_slots(program *p) {
+    for (int tries = 0; tries < 4; tries++) {
+        uint32_t r = random_reg(p);
+        if (p->o.regs[r] != ORACLE_NIL && p->o.objs[p->o.regs[r]].nslots > 0) return r;
+    }
+    return GC_NIL;
+}
+
+/* --- operations: each acts on the heap through mutator.h and mirrors itself in the oracle --- */
+
+static void op_new(program *p) {
+    uint32_t r = random_reg(p), nslots = random_nslots(p), nbytes = random_nbytes(p);
+    uint32_t id = (uint32_t)p->o.nobjs;
+    gc_new(p->h, r, nslots, nbytes, (uint16_t)id);
+    EXPECT(p, p->h->error == GC_OK, "allocation failed: %s", p->h->error_msg);
+    oracle_new(&p->o, nslots, nbytes);
+    oracle_fill_raw(id, gc_raw(gc_reg(p->h, r)), nbytes);
+    p->o.regs[r] = id;
+}
+
+static void op_set(program *p) {
+    uint32_t r = random_reg_with_slots(p);
+    if (r == GC_NIL) return;
+    oracle_obj *x = &p->o.objs[p->o.regs[r]];
+    uint32_t s = (uint32_t)below(p, x->nslots);
+    uint32_t r2 = below(p, 10) == 0 ? GC_NIL : random_reg(p);
+    gc_set(p->h, r, s, r2);
+    x->slots[s] = r2 == GC_NIL ? ORACLE_NIL : p->o.regs[r2];
+}
+
+static void op_get(program *p) {
+    uint32_t r2 = random_reg_with_slots(p);
+    if (r2 == GC_NIL) return;
+    const oracle_obj *x = &p->o.objs[p->o.regs[r2]];
+    uint32_t s = (uint32_t)below(p, x->nslots), r = random_reg(p);
+    uint32_t target = x->slots[s];
+    gc_get(p->h, r, r2, s);
+    p->o.regs[r] = target;
+}
+
+static void op_copy(program *p) {
+    uint32_t r = random_reg(p), r2 = random_reg(p);
+    gc_copy(p->h, r, r2);
+    p->o.regs[r] = p->o.regs[r2];
+}
+
+static void op_drop(program *p) {
+    uint32_t r = random_reg(p);
+    gc_drop(p->h, r);
+    p->o.regs[r] = ORACLE_NIL;
+}
+
+static void op_push(program *p) {
+    if (p->nframes == MAX_FRAMES) return;
+    uint32_t n = 1 + (uint32_t)below(p, 4);
+    uint32_t base = gc_frame_push(p->h, n);
+    EXPECT(p, base == p->o.nregs && p->h->nroots == base + n, "frame pushed at %u, expected %zu", base, p->o.nregs);
+    p->frames[p->nframes++] = base;
+    oracle_regs_push(&p->o, n);
+}
+
+static void op_pop(program *p) {
+    if (p->nframes <= 1) return;
+    uint32_t base = p->frames[--p->nframes];
+    gc_frame_pop(p->h, base);
+    EXPECT(p, p->h->nroots == base, "frame pop left %u roots, expected %u", p->h->nroots, base);
+    oracle_regs_truncate(&p->o, base);
+}
+
+static void op_global(program *p) {
+    uint32_t g = (uint32_t)below(p, NGLOBALS), r = random_reg(p);
+    gc_global_write(p->h, p->globals_base + g, gc_reg(p->h, r));
+    p->o.globals[g] = p->o.regs[r];
+}
+
+static void op_collect(program *p) { gc_collect(p->h, below(p, 2) ? -1 : 0); }
+
+/* One random operation, with weights out of 100. */
+static void random_op(program *p) {
+    uint64_t k = below(p, 100);
+    if (k < 30) op_new(p);
+    else if (k < 55) op_set(p);
+    else if (k < 67) op_get(p);
+    else if (k < 76) op_copy(p);
+    else if (k < 86) op_drop(p);
+    else if (k < 91) op_push(p);
+    else if (k < 96) op_pop(p);
+    else if (k < 99) op_global(p);
+    else op_collect(p);
+}
+
+/* --- checks --- */
+
+/* Check one heap object against oracle object `id`; called once per reachable id. */
+static void check_object(program *p, gc_object *obj, uint32_t id) {
+    const oracle_obj *x = &p->o.objs[id];
+    EXPECT(p, !(obj->flags & GC_OBJ_FREE), "reachable object %u (%p) was freed", id, (void *)obj);
+    EXPECT(p, obj->nslots == x->nslots && obj->nbytes == x->nbytes,
+           "reachable object %u has %u slots and %u bytes, expected %u and %u", id, obj->nslots, obj->nbytes,
+           x->nslots, x->nbytes);
+    EXPECT(p, obj->tag == (uint16_t)id, "reachable object %u has tag %u", id, obj->tag);
+    long bad = oracle_check_raw(id, gc_raw(obj), x->nbytes);
+    EXPECT(p, bad < 0, "reachable object %u: raw byte %ld is corrupt (id read as %" PRIu64 ")", id, bad,
+           oracle_read_id(gc_raw(obj)));
+}
+
+/* Visit the heap from the roots in step with the oracle: every pair (heap object, oracle id) is
+ * checked, and each id must always be the same heap object. */
+static void check_reachable(program *p) {
+    size_t n = p->o.nobjs;
+    gc_object **where = calloc(n ? n : 1, sizeof *where);
+    uint32_t *queue = malloc((n ? n : 1) * sizeof *queue);
+    cr_assert(where && queue);
+    size_t head = 0, tail = 0;
+
+#define VISIT(ptr, id, what, ...)                                                                       \
+    do {                                                                                                \
+        gc_object *v_ = (ptr);                                                                          \
+        uint32_t i_ = (id);                                                                             \
+        if (i_ == ORACLE_NIL) {                                                                         \
+            EXPECT(p, v_ == NULL, what " should be nil but refers to %p", __VA_ARGS__, (void *)v_);     \
+        } else {                                                                                        \
+            EXPECT(p, v_ != NULL, what " should refer to object %u but is nil", __VA_ARGS__, i_);       \
+            if (where[i_] == NULL) {                                                                    \
+                check_object(p, v_, i_);                                                                \
+                where[i_] = v_;                                                                         \
+                queue[tail++] = i_;                                                                     \
+            } else {                                                                                    \
+                EXPECT(p, where[i_] == v_, what " refers to %p, but object %u is at %p", __VA_ARGS__,   \
+                       (void *)v_, i_, (void *)where[i_]);                                              \
+            }                                                                                           \
+        }                                                                                               \
+    } while (0)
+
+    EXPECT(p, p->h->nroots == p->o.nregs, "heap has %u root slots, oracle %zu", p->h->nroots, p->o.nregs);
+    for (uint32_t r = 0; r < p->o.nregs; r++) VISIT(gc_reg(p->h, r), p->o.regs[r], "register %u", r);
+    for (uint32_t g = 0; g < NGLOBALS; g++)
+        VISIT(gc_global(p->h, p->globals_base + g), p->o.globals[g], "global %u", g);
+    while (head < tail) {
+        uint32_t id = queue[head++];
+        gc_object **slots = gc_slots(where[id]);
+        const oracle_obj *x = &p->o.objs[id];
+        for (uint32_t s = 0; s < x->nslots; s++) VISIT(slots[s], x->slots[s], "slot %u of object %u", s, id);
+    }
+#undef VISIT
+    free(where);
+    free(queue);
+}
+
+/* Every check; `full` says an explicit full collection has just run. */
+static void check_heap(program *p, bool full) {
+    check_reachable(p);
+    char msg[512] = "";
+    EXPECT(p, gc_verify(p->h, msg, sizeof msg) == 0, "gc_verify: %s", msg);
+
+    oracle_view v;
+    oracle_analyse(&p->o, &v);
+    gc_census_result c;
+    gc_census(p->h, &c);
+    EXPECT(p, c.reachable_objects == v.reachable_objects && c.reachable_bytes == v.reachable_bytes,
+           "census finds %" PRIu64 " reachable objects (%" PRIu64 " bytes), oracle %" PRIu64 " (%" PRIu64 ")",
+           c.reachable_objects, c.reachable_bytes, v.reachable_objects, v.reachable_bytes);
+    EXPECT(p, c.reachable_objects + c.unreachable_objects == p->h->objects_live,
+           "census counts %" PRIu64 " objects, the heap says %" PRIu64 " are live",
+           c.reachable_objects + c.unreachable_objects, p->h->objects_live);
+    EXPECT(p, c.unreachable_objects <= v.unreachable_objects,
+           "the heap holds %" PRIu64 " unreachable objects, but the program made only %" PRIu64,
+           c.unreachable_objects, v.unreachable_objects);
+    EXPECT(p, p->h->counts.allocs == p->o.nobjs, "%" PRIu64 " allocations counted, %zu made", p->h->counts.allocs,
+           p->o.nobjs);
+
+    unsigned caps = p->c->caps;
+    bool counts_only = (caps & GC_CAP_REFCOUNT) && !(caps & GC_CAP_RECLAIMS_CYCLES);
+    if (counts_only)
+        EXPECT(p, c.unreachable_objects >= v.rc_stuck_objects,
+               "reference counting freed cyclic garbage: %" PRIu64 " unreachable objects held, %" PRIu64
+               " are in or under cycles",
+               c.unreachable_objects, v.rc_stuck_objects);
+    if (full && (caps & GC_CAP_RECLAIMS_CYCLES))
+        EXPECT(p, c.unreachable_objects == 0 && p->h->objects_live == v.reachable_objects,
+               "after a full collection %" PRIu64 " unreachable objects are still held (%" PRIu64
+               " live, %" PRIu64 " reachable)",
+               c.unreachable_objects, p->h->objects_live, v.reachable_objects);
+    if (full && counts_only)
+        EXPECT(p, c.unreachable_objects == v.rc_stuck_objects,
+               "after a full collection %" PRIu64 " unreachable objects are held; reference counting must hold "
+               "exactly the %" PRIu64 " in or under cycles",
+               c.unreachable_objects, v.rc_stuck_objects);
+}
+
+static void full_collection_and_check(program *p) {
+    gc_collect(p->h, -1);
+    check_heap(p, true);
+}
+
+/* --- one program --- */
+
+static void count_triggered(void *ctx, gc_heap *h, const gc_pause *pause) {
+    (void)h;
+    if (pause->reason == GC_REASON_TRIGGER) ((program *)ctx)->triggered++;
+}
+
+/* The collector's parameters for this seed: defaults, or (odd seeds) every size parameter at the
+ * smallest value its table allows, which makes policy-driven collections frequent. */
+static void collector_params_for(const gc_collector_ops *c, uint64_t seed, gc_params *cp) {
+    char err[256] = "";
+    cr_assert(gc_params_init(cp, c->params, err, sizeof err) == 0, "collector %s: bad defaults: %s", c->name, err);
+    if (seed % 2 == 0) return;
+    for (size_t i = 0; i < cp->n; i++) {
+        const gc_param_desc *d = &cp->desc[i];
+        if (d->type != GC_PARAM_SIZE) continue;
+        char text[64];
+        snprintf(text, sizeof text, "%.0f", d->min);
+        cr_assert(gc_params_set(cp, d->name, text, err, sizeof err) == 0, "collector %s: %s", c->name, err);
+    }
+}
+
+static uint64_t run_program(const gc_collector_ops *c, uint64_t seed) {
+    tst_note("conformance: collector %s, seed %" PRIu64 " (replay: GCLAB_COLLECTOR=%s GCLAB_SEED=%" PRIu64 ")",
+             c->name, seed, c->name, seed);
+    program *p = calloc(1, sizeof *p);
+    cr_assert(p != NULL);
+    p->c = c;
+    p->seed = seed;
+    gc_rng_seed(&p->rng, seed);
+    gc_params cp;
+    collector_params_for(c, seed, &cp);
+    gc_heap_config cfg = {
+        .collector = c,
+        .collector_params = &cp,
+        .poison = true,
+        .listener = {.ctx = p, .pause_end = count_triggered},
+    };
+    p->h = tst_heap_create(&cfg);
+    oracle_init(&p->o, NGLOBALS);
+    p->globals_base = gc_globals_reserve(p->h, NGLOBALS);
+    p->frames[p->nframes++] = gc_frame_push(p->h, BASE_REGS);
+    oracle_regs_push(&p->o, BASE_REGS);
+
+    for (unsigned batch = 1; p->op < OPS; batch++) {
+        for (unsigned k = 0; k < BATCH && p->op < OPS; k++, p->op++) random_op(p);
+        if (batch % FULL_EVERY == 0) full_collection_and_check(p);
+        else check_heap(p, false);
+    }
+    full_collection_and_check(p);
+
+    /* Drop every root: everything becomes garbage. */
+    gc_frame_pop(p->h, 0);
+    oracle_regs_truncate(&p->o, 0);
+    for (uint32_t g = 0; g < NGLOBALS; g++) {
+        gc_global_write(p->h, p->globals_base + g, NULL);
+        p->o.globals[g] = ORACLE_NIL;
+    }
+    full_collection_and_check(p);
+
+    uint64_t triggered = p->triggered;
+    gc_heap_destroy(p->h);
+    oracle_free(&p->o);
+    free(p);
+    return triggered;
+}
+
+static uint64_t env_u64(const char *name, uint64_t def) {
+    const char *s = getenv(name);
+    if (s == NULL || *s == '\0') return def;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    cr_assert(*end == '\0', "%s='%s' is not a whole number", name, s);
+    return v;
+}
+
+TST_FOR_EACH_COLLECTOR(conformance, random_programs) {
+    const gc_collector_ops *c = gc_collectors[*collector_index];
+    const char *only = getenv("GCLAB_COLLECTOR");
+    if (only && *only && strcmp(only, c->name) != 0) cr_skip_test("GCLAB_COLLECTOR=%s", only);
+    const char *one = getenv("GCLAB_SEED");
+    if (one && *one) {
+        run_program(c, env_u64("GCLAB_SEED", 0));
+        return;
+    }
+    uint64_t programs = env_u64("GCLAB_PROGRAMS", PROGRAMS), triggered = 0;
+    for (uint64_t seed = 1; seed <= programs; seed++) triggered += run_program(c, seed);
+    /* Coverage, not behaviour: the programs must exercise collections the collector starts by its
+     * own policy (odd seeds shrink its size parameters for this), or the checks above never see a
+     * collection that interrupts an allocation. */
+    if (c->poll && programs >= 10)
+        cr_expect(triggered > 0,
+                  "collector %s has a poll hook but no program triggered a collection by policy; "
+                  "tests/test_conformance.c must allocate more or shrink other parameters",
+                  c->name);
+}
