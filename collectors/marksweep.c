@@ -2,9 +2,12 @@
  *
  * A collection is three named phases:
  *   mark   (core/trace.c)  set the mark bit of everything reachable from the roots, using an
- *                          explicit mark stack;
- *   sweep  (core/space.c)  free every cell whose mark bit is clear, clear the mark bits, rebuild
- *                          the free lists in address order, return empty blocks to jemalloc;
+ *                          explicit mark stack with prefetching;
+ *   sweep  (core/space.c)  lazily: the heap's counts drop to what was marked, large objects and
+ *                          blocks with nothing marked are freed at once, and every other block is
+ *                          queued; the allocator sweeps a queued block (frees its unmarked cells,
+ *                          clears its marks) when it next needs cells of that size, so the pause
+ *                          itself sweeps nothing and the sweep touches memory just before reuse;
  *   resize (below)         set the next trigger from the bytes that survived.
  *
  * Policy (parameter `trigger`):
@@ -18,7 +21,8 @@
  * In every mode the core collects before any allocation that would cross --heap-limit (reason
  * "heap-limit"), so the limit is never exceeded while a collection can make room.
  *
- * Invariant MS-1: outside a collection no mark bit is set (the sweep clears them all). */
+ * Invariant MS-1: outside a collection, no block that is not queued for sweeping has a mark bit
+ * set (sweeping a block clears its marks; gc_sweep_finish sweeps the queue). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -60,8 +64,9 @@ static void ms_collect(gc_heap *h, int generation, gc_reason why) {
     marksweep *ms = h->cstate;
     gc_pause p;
     gc_pause_begin(h, &p, "full", -1, why);
-    ms->marked_total += gc_mark_from_roots(h, GC_BITS_MARK);
-    p.collected = (int64_t)gc_sweep(h);
+    uint64_t marked = gc_mark_from_roots(h, GC_BITS_MARK);
+    ms->marked_total += marked;
+    p.collected = (int64_t)gc_sweep_lazily(h, marked);
     ms->collections++;
     ms_resize(h, ms);
     gc_pause_end(h, &p);
@@ -92,6 +97,7 @@ static int ms_init(gc_heap *h, const gc_params *p, char *err, size_t errlen) {
 static void ms_destroy(gc_heap *h) { free(h->cstate); }
 
 static int ms_verify(gc_heap *h, char *msg, size_t len) {
+    gc_sweep_finish(h);
     if (!gc_space_lane_clear(h, GC_BITS_MARK)) {
         snprintf(msg, len, "mark bits left set outside a collection (MS-1)");
         return -1;
@@ -110,6 +116,7 @@ const gc_collector_ops gc_collector_marksweep = {
     .summary = "stop-the-world non-moving mark-sweep with an explicit mark stack and side mark bitmaps",
     .caps = GC_CAP_RECLAIMS_CYCLES,
     .params = marksweep_params,
+    .stress_params = "min_heap=0,growth=0.25",
     .init = ms_init,
     .destroy = ms_destroy,
     .poll = ms_poll,

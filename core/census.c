@@ -20,7 +20,8 @@ static void tally(gc_object *o, void *ctx) {
 void gc_census(gc_heap *h, gc_census_result *out) {
     *out = (gc_census_result){0};
     gc_stack stack = {0};
-    gc_mark_with(h, GC_BITS_CENSUS, &stack);
+    uint64_t bytes = 0;
+    gc_mark_with(h, GC_BITS_CENSUS, &stack, &bytes);
     gc_stack_free(&stack);
     gc_heap_each(h, tally, out);
     gc_space_clear_lane(h, GC_BITS_CENSUS); /* HEAP-2 */

@@ -70,6 +70,14 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
         snprintf(err, errlen, "no collector given");
         return GC_ERR_USAGE;
     }
+#ifdef GCLAB_FIXED_BARRIER
+    bool hooked = ops->before_alloc != NULL || ops->after_alloc != NULL;
+    if (ops->barrier != (unsigned)(GCLAB_FIXED_BARRIER) || hooked != (bool)(GCLAB_FIXED_HOOKED)) {
+        snprintf(err, errlen, "this build's fast paths are fixed at compile time for another collector than %s",
+                 ops->name);
+        return GC_ERR_USAGE;
+    }
+#endif
     gc_heap *h = calloc(1, sizeof *h);
     if (h == NULL) {
         snprintf(err, errlen, "out of memory for the heap");
@@ -187,13 +195,13 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
     void *cell;
     if (cs <= GC_SMALL_MAX) {
         unsigned c = gc_class_of[cs / GC_CELL_ALIGN];
-        if (h->free[c] == NULL && !gc_space_refill(h, c)) {
-            gc_fail(h, GC_ERR_NOMEM, "jemalloc refused a %zu-byte block", GC_BLOCK_SIZE);
-            return NULL;
+        if ((cell = gc_space_take(h, c)) == NULL) {
+            if (!gc_space_refill(h, c)) {
+                gc_fail(h, GC_ERR_NOMEM, "jemalloc refused a %zu-byte block", GC_BLOCK_SIZE);
+                return NULL;
+            }
+            cell = gc_space_take(h, c);
         }
-        gc_cell *fc = h->free[c];
-        h->free[c] = fc->next;
-        cell = fc;
     } else if ((cell = gc_space_alloc_large(h, cs)) == NULL) {
         gc_fail(h, GC_ERR_NOMEM, "jemalloc refused a %u-byte large object", cs);
         return NULL;

@@ -8,9 +8,25 @@
 /* space.c */
 int gc_space_init(gc_heap *h, char *err, size_t errlen);
 void gc_space_destroy(gc_heap *h);
-bool gc_space_refill(gc_heap *h, unsigned cls);        /* a new block on cls's free list */
+bool gc_space_refill(gc_heap *h, unsigned cls); /* cells for cls: a queued block swept, or a bump run */
+void gc_space_retire_bump(gc_heap *h);          /* thread every bump run onto its free list (SPACE-1) */
+void gc_space_retire_bump_class(gc_heap *h, unsigned cls);
+/* A free cell of class cls from its free list or bump run, or NULL. */
+static inline void *gc_space_take(gc_heap *h, unsigned cls) {
+    gc_cell *cell = h->free[cls];
+    if (cell) {
+        h->free[cls] = cell->next;
+        return cell;
+    }
+    uint32_t cs = gc_class_size[cls];
+    char *b = h->bump[cls];
+    if ((size_t)(h->bump_end[cls] - b) < cs) return NULL;
+    h->bump[cls] = b + cs;
+    return b;
+}
 void *gc_space_alloc_large(gc_heap *h, uint32_t cell_size);
-uint32_t gc_cell_size_of(const gc_heap *h, const gc_object *o);
+bool gc_sweep_pending_refill(gc_heap *h, unsigned cls);
+void gc_space_unmark_queued(gc_heap *h);
 void gc_space_clear_lane(gc_heap *h, unsigned which);
 
 /* A growable stack of object pointers (the mark stack, the RC work list). */
@@ -23,6 +39,6 @@ static inline bool gc_stack_push(gc_stack *s, gc_object *o) {
 void gc_stack_free(gc_stack *s);
 
 /* trace.c: marking into a caller's stack (for the census, which must not disturb the heap's). */
-uint64_t gc_mark_with(gc_heap *h, unsigned which, gc_stack *stack);
+uint64_t gc_mark_with(gc_heap *h, unsigned which, gc_stack *stack, uint64_t *bytes);
 
 #endif

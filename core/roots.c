@@ -20,15 +20,9 @@ static bool grow(gc_heap *h, gc_object ***arr, uint32_t *cap, uint32_t need) {
     return true;
 }
 
-uint32_t gc_frame_push(gc_heap *h, uint32_t n) {
-    uint32_t base = h->nroots;
-    if (!grow(h, &h->roots, &h->roots_cap, base + n)) return base;
-    for (uint32_t i = 0; i < n; i++) h->roots[base + i] = NULL;
-    h->nroots = base + n;
-    return base;
-}
+bool gc_roots_reserve(gc_heap *h, uint32_t need) { return grow(h, &h->roots, &h->roots_cap, need); }
 
-void gc_frame_pop(gc_heap *h, uint32_t base) {
+void gc_frame_pop_slow(gc_heap *h, uint32_t base) {
     /* Release top-down, as returning from nested calls would. Each non-nil slot is a `drop`, so a
      * recorded trace releases exactly what the frame held. */
     while (h->nroots > base) {

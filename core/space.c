@@ -50,6 +50,8 @@ const uint8_t gc_class_of[GC_SMALL_MAX / GC_CELL_ALIGN + 1] = {
 #define SMALL_HEADER ((sizeof(gc_block) + 15) & ~(size_t)15)
 #define LARGE_HEADER ((offsetof(gc_block, bits) + sizeof(uint64_t[2]) + 15) & ~(size_t)15)
 
+static void release_empty(gc_heap *h);
+
 static int block_flags(const gc_heap *h) {
     return MALLOCX_ALIGN(GC_BLOCK_SIZE) | MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE;
 }
@@ -76,12 +78,16 @@ static void block_release(gc_heap *h, gc_block **list, gc_block *b, size_t bytes
     if (b->next) b->next->prev = b->prev;
     h->block_bytes -= bytes;
     h->nblocks--;
+    /* jemalloc knows nothing of AddressSanitizer: lift the free-cell poisoning before the memory
+     * goes back, or the next block or object carved from it faults on its first write. */
+    GC_ASAN_UNPOISON(b, bytes);
     dallocx(b, MALLOCX_TCACHE_NONE);
 }
 
 static size_t large_block_bytes(const gc_block *b) { return LARGE_HEADER + b->cell_size; }
 
 void gc_space_destroy(gc_heap *h) {
+    release_empty(h);
     for (unsigned c = 0; c < GC_NCLASSES; c++)
         while (h->blocks[c]) block_release(h, &h->blocks[c], h->blocks[c], GC_BLOCK_SIZE);
     while (h->large) block_release(h, &h->large, h->large, large_block_bytes(h->large));
@@ -107,11 +113,10 @@ static void cell_mark_free(gc_heap *h, void *cell, uint32_t cs) {
     if (cs > keep) GC_ASAN_POISON((char *)cell + keep, cs - keep);
 }
 
-bool gc_space_refill(gc_heap *h, unsigned cls) {
-    gc_block *b = mallocx(GC_BLOCK_SIZE, block_flags(h));
-    if (b == NULL) return false;
-    note_block(h, GC_BLOCK_SIZE);
+/* Make `b` the bump run of class cls: every cell of it is free and unflagged (SPACE-1). */
+static void start_bump(gc_heap *h, gc_block *b, unsigned cls) {
     uint32_t cs = gc_class_size[cls];
+    GC_ASAN_UNPOISON(b, GC_BLOCK_SIZE); /* an emptied block still has its freed cells poisoned */
     memset(b, 0, offsetof(gc_block, bits));
     memset(b->bits, 0, sizeof b->bits);
     b->cells = (char *)b + SMALL_HEADER;
@@ -119,16 +124,54 @@ bool gc_space_refill(gc_heap *h, unsigned cls) {
     b->ncells = (uint32_t)((GC_BLOCK_SIZE - SMALL_HEADER) / cs);
     b->cls = cls;
     block_link(&h->blocks[cls], b);
-    /* Thread the cells in address order in front of the current list. */
+    gc_space_retire_bump_class(h, cls); /* the previous run, if any cells are left in it */
+    h->bump[cls] = b->cells;
+    h->bump_end[cls] = b->cells + (size_t)b->ncells * cs;
+}
+
+bool gc_space_refill(gc_heap *h, unsigned cls) {
+    if (h->unswept[cls] && gc_sweep_pending_refill(h, cls)) return true;
+    gc_block *b = h->empty;
+    if (b) {
+        h->empty = b->next;
+    } else {
+        if ((b = mallocx(GC_BLOCK_SIZE, block_flags(h))) == NULL) return false;
+        note_block(h, GC_BLOCK_SIZE);
+    }
+    start_bump(h, b, cls);
+    return true;
+}
+
+void gc_space_retire_bump_class(gc_heap *h, unsigned cls) {
+    if (h->bump[cls] == NULL) return;
+    uint32_t cs = gc_class_size[cls];
     gc_cell *head = h->free[cls];
-    for (uint32_t i = b->ncells; i-- > 0;) {
-        gc_cell *cell = (gc_cell *)(b->cells + (size_t)i * cs);
+    /* thread the run's cells in address order in front of the free list */
+    for (char *cell = h->bump_end[cls]; cell - h->bump[cls] >= (ptrdiff_t)cs;) {
+        cell -= cs;
         cell_mark_free(h, cell, cs);
-        cell->next = head;
-        head = cell;
+        ((gc_cell *)cell)->next = head;
+        head = (gc_cell *)cell;
     }
     h->free[cls] = head;
-    return true;
+    h->bump[cls] = h->bump_end[cls] = NULL;
+}
+
+void gc_space_retire_bump(gc_heap *h) {
+    for (unsigned c = 0; c < GC_NCLASSES; c++)
+        if (h->bump[c]) gc_space_retire_bump_class(h, c);
+}
+
+/* Give back the blocks that the last collection emptied and nothing has reused since. */
+static void release_empty(gc_heap *h) {
+    while (h->empty) {
+        gc_block *b = h->empty;
+        h->empty = b->next;
+        h->block_bytes -= GC_BLOCK_SIZE;
+        h->nblocks--;
+        GC_ASAN_UNPOISON(b, GC_BLOCK_SIZE);
+        dallocx(b, MALLOCX_TCACHE_NONE);
+    }
 }
 
 void *gc_space_alloc_large(gc_heap *h, uint32_t cell_size) {
@@ -146,13 +189,6 @@ void *gc_space_alloc_large(gc_heap *h, uint32_t cell_size) {
     return b->cells;
 }
 
-uint32_t gc_cell_size_of(const gc_heap *h, const gc_object *o) {
-    size_t need = gc_object_size(o->nslots, o->nbytes) + h->prefix;
-    need = (need + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
-    if (o->flags & GC_OBJ_LARGE) return (uint32_t)need;
-    return gc_class_size[gc_class_of[need / GC_CELL_ALIGN]];
-}
-
 void gc_free_object(gc_heap *h, gc_object *o) {
     uint32_t cs = gc_cell_size_of(h, o);
     h->objects_live--;
@@ -164,6 +200,8 @@ void gc_free_object(gc_heap *h, gc_object *o) {
         return;
     }
     unsigned cls = gc_class_of[cs / GC_CELL_ALIGN];
+    /* A queued block would thread this cell a second time when swept: sweep the queue first. */
+    if (GC_UNLIKELY(h->sweep_queued)) gc_sweep_finish(h);
     cell_mark_free(h, cell, cs);
     ((gc_cell *)cell)->next = h->free[cls];
     h->free[cls] = cell;
@@ -173,20 +211,30 @@ static void clear_lane(gc_block *b, unsigned which, size_t words) {
     for (size_t w = 0; w < words; w++) b->bits[w][which] = 0;
 }
 
-/* Sweep one small block: free unmarked live cells, append every free cell to *tail in address
- * order, clear the mark lane. Returns the number of live cells left. */
-static uint32_t sweep_block(gc_heap *h, gc_block *b, gc_cell ***tail, uint64_t *freed) {
+static bool lane_empty(const gc_block *b, unsigned which) {
+    for (size_t w = 0; w < GC_BITMAP_WORDS; w++)
+        if (b->bits[w][which]) return false;
+    return true;
+}
+
+/* Sweep one small block: free its unmarked live cells, append every free cell to *tail in address
+ * order, clear its mark lane. With `account`, freed cells are taken off the heap's counts here;
+ * without, the collection that marked them already set the counts (gc_sweep_lazily). Returns the
+ * number of live cells left. */
+static uint32_t sweep_block(gc_heap *h, gc_block *b, gc_cell ***tail, uint64_t *freed, bool account) {
     uint32_t cs = b->cell_size, live = 0;
     char *cell = b->cells;
     for (uint32_t i = 0; i < b->ncells; i++, cell += cs) {
         gc_object *o = (gc_object *)(cell + h->prefix);
+        if (gc_bit_test(o, GC_BITS_MARK)) {
+            live++;
+            continue;
+        }
         if (!(o->flags & GC_OBJ_FREE)) {
-            if (gc_bit_test(o, GC_BITS_MARK)) {
-                live++;
-                continue;
+            if (account) {
+                h->objects_live--;
+                h->heap_bytes -= cs;
             }
-            h->objects_live--;
-            h->heap_bytes -= cs;
             (*freed)++;
             cell_mark_free(h, cell, cs);
         }
@@ -195,17 +243,131 @@ static uint32_t sweep_block(gc_heap *h, gc_block *b, gc_cell ***tail, uint64_t *
     }
     clear_lane(b, GC_BITS_MARK, GC_BITMAP_WORDS);
     b->nlive = live;
+    b->unswept = false;
     return live;
 }
 
+/* Take a block off its class's queue of blocks awaiting a lazy sweep. */
+static gc_block *sweep_queue_pop(gc_heap *h, unsigned cls) {
+    gc_block *b = h->unswept[cls];
+    if (b) h->unswept[cls] = b->next_unswept;
+    return b;
+}
+
+bool gc_sweep_pending_refill(gc_heap *h, unsigned cls) {
+    /* called when cls's free list is empty: sweep queued blocks until one yields a free cell */
+    gc_block *b;
+    while ((b = sweep_queue_pop(h, cls)) != NULL) {
+        gc_cell *list = NULL, **tail = &list;
+        uint64_t freed = 0;
+        sweep_block(h, b, &tail, &freed, false);
+        *tail = NULL;
+        if (list != NULL) {
+            h->free[cls] = list;
+            return true;
+        }
+    }
+    return false;
+}
+
+void gc_sweep_finish(gc_heap *h) {
+    h->sweep_queued = false;
+    for (unsigned c = 0; c < GC_NCLASSES; c++) {
+        gc_block *b;
+        while ((b = sweep_queue_pop(h, c)) != NULL) {
+            gc_cell *list = NULL, **tail = &list;
+            uint64_t freed = 0;
+            sweep_block(h, b, &tail, &freed, false);
+            *tail = h->free[c];
+            h->free[c] = list;
+        }
+    }
+}
+
+void gc_space_unmark_queued(gc_heap *h) {
+    /* Blocks still awaiting a lazy sweep carry the previous collection's marks: clear them, so that
+     * a new marking starts from nothing (the blocks stay queued; their garbage stays unmarked). */
+    for (unsigned c = 0; c < GC_NCLASSES; c++)
+        for (gc_block *b = h->unswept[c]; b; b = b->next_unswept) clear_lane(b, GC_BITS_MARK, GC_BITMAP_WORDS);
+}
+
+/* Large objects are swept at once: one bit each, and freeing one returns its whole block. */
+static uint64_t sweep_large(gc_heap *h, bool account) {
+    uint64_t freed = 0;
+    for (gc_block *b = h->large, *next; b; b = next) {
+        next = b->next;
+        gc_object *o = (gc_object *)(b->cells + h->prefix);
+        if (gc_bit_test(o, GC_BITS_MARK)) {
+            clear_lane(b, GC_BITS_MARK, 1);
+            continue;
+        }
+        if (account) {
+            h->objects_live--;
+            h->heap_bytes -= b->cell_size;
+        }
+        freed++;
+        block_release(h, &h->large, b, large_block_bytes(b));
+    }
+    return freed;
+}
+
+uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
+    gc_space_retire_bump(h);
+    release_empty(h); /* emptied by the previous collection and not needed since */
+    uint64_t dead = h->objects_live - marked_objects;
+    h->objects_live = marked_objects;
+    h->heap_bytes = h->marked_bytes;
+    sweep_large(h, false);
+    for (unsigned c = 0; c < GC_NCLASSES; c++) {
+        h->free[c] = NULL; /* every free cell is unmarked: the lazy sweep threads it again */
+        h->unswept[c] = NULL;
+        for (gc_block *b = h->blocks[c], *next; b; b = next) {
+            next = b->next;
+            if (lane_empty(b, GC_BITS_MARK)) {
+                /* Nothing survived: keep the block for reuse as a bump run (no threading), and give
+                 * it back at the next collection if nothing has wanted it by then. */
+                if (h->poison) {
+                    gc_cell *list = NULL, **tail = &list;
+                    uint64_t freed = 0;
+                    sweep_block(h, b, &tail, &freed, false); /* poison what died in it */
+                }
+                if (b->prev) b->prev->next = b->next;
+                else h->blocks[c] = b->next;
+                if (b->next) b->next->prev = b->prev;
+                b->next = h->empty;
+                h->empty = b;
+                continue;
+            }
+            b->unswept = true;
+            b->next_unswept = h->unswept[c];
+            h->unswept[c] = b;
+            h->sweep_queued = true;
+        }
+    }
+    return dead;
+}
+
 uint64_t gc_sweep(gc_heap *h) {
+    gc_space_retire_bump(h);
+    release_empty(h);
+    h->sweep_queued = false; /* every queued block is swept below */
     uint64_t freed = 0;
     for (unsigned c = 0; c < GC_NCLASSES; c++) {
+        h->unswept[c] = NULL; /* an eager sweep sweeps every block, queued or not */
         gc_cell *list = NULL, **tail = &list;
         for (gc_block *b = h->blocks[c], *next; b; b = next) {
             next = b->next;
             gc_cell **mark = tail;
-            if (sweep_block(h, b, &tail, &freed) == 0) {
+            bool pending = b->unswept; /* garbage already off the counts (gc_sweep_lazily) */
+            uint64_t f = 0;
+            uint32_t live = sweep_block(h, b, &tail, &f, false);
+            if (!pending) {
+                /* the cells freed here were counted as live: take them off */
+                h->objects_live -= f;
+                h->heap_bytes -= f * b->cell_size;
+                freed += f;
+            }
+            if (live == 0) {
                 tail = mark; /* drop this block's cells from the list, then the block */
                 *tail = NULL;
                 block_release(h, &h->blocks[c], b, GC_BLOCK_SIZE);
@@ -214,22 +376,12 @@ uint64_t gc_sweep(gc_heap *h) {
         *tail = NULL;
         h->free[c] = list;
     }
-    for (gc_block *b = h->large, *next; b; b = next) {
-        next = b->next;
-        gc_object *o = (gc_object *)(b->cells + h->prefix);
-        if (gc_bit_test(o, GC_BITS_MARK)) {
-            clear_lane(b, GC_BITS_MARK, 1);
-            continue;
-        }
-        h->objects_live--;
-        h->heap_bytes -= b->cell_size;
-        freed++;
-        block_release(h, &h->large, b, large_block_bytes(b));
-    }
-    return freed;
+    return freed + sweep_large(h, true);
 }
 
 void gc_heap_each(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx) {
+    gc_space_retire_bump(h); /* SPACE-1: unflagged free cells */
+    gc_sweep_finish(h);      /* a lazily swept block's dead cells are not FREE yet */
     for (unsigned c = 0; c < GC_NCLASSES; c++)
         for (gc_block *b = h->blocks[c]; b; b = b->next) {
             char *cell = b->cells;

@@ -53,6 +53,10 @@ typedef struct gc_collector_ops {
     unsigned barrier;             /* GC_BARRIER_* */
     uint32_t prefix;              /* bytes the collector keeps before each object's header */
     const gc_param_desc *params;  /* may be NULL */
+    /* Parameter overrides ("name=value,...") that make the collector collect often (small budgets,
+     * low thresholds), or NULL: the conformance tests run half their programs with them, so that
+     * collections the collector starts by itself interrupt the random programs. */
+    const char *stress_params;
 
     /* Set up h->cstate. Returns 0, or -1 with a message. */
     int (*init)(struct gc_heap *h, const gc_params *p, char *err, size_t errlen);

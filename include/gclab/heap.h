@@ -40,6 +40,18 @@
 #define GC_ASAN_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
+/* Run-time dispatch of the fast paths. A build may fix them at compile time (bench/ does, to
+ * measure what choosing the collector at run time costs): define GCLAB_FIXED_BARRIER to the
+ * collector's GC_BARRIER_* bits and GCLAB_FIXED_HOOKED to 0 or 1, and the heap refuses any other
+ * collector (core/heap.c). */
+#ifdef GCLAB_FIXED_BARRIER
+#define gc_heap_barrier(h) ((void)(h), (unsigned)(GCLAB_FIXED_BARRIER))
+#define gc_heap_hooked(h) ((void)(h), (bool)(GCLAB_FIXED_HOOKED))
+#else
+#define gc_heap_barrier(h) ((h)->barrier)
+#define gc_heap_hooked(h) ((h)->hooked)
+#endif
+
 #define GC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define GC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -63,6 +75,8 @@ typedef struct gc_block {
     uint32_t ncells;
     uint32_t cls;                 /* size class, or GC_NCLASSES for a large block */
     uint32_t nlive;               /* live cells, as of the last sweep (large: 1) */
+    bool unswept;                 /* queued for a lazy sweep: its mark lane is the last marking's */
+    struct gc_block *next_unswept;
     /* bits[w][GC_BITS_MARK], bits[w][GC_BITS_CENSUS]: granule g is bit g%64 of word g/64.
      * A large block is allocated with only bits[0]: its object starts in the first 64 granules. */
     uint64_t bits[GC_BITMAP_WORDS][2];
@@ -143,13 +157,18 @@ struct gc_trace_writer;
 struct gc_heap {
     /* --- hot: the allocation fast path and the barrier read these --- */
     gc_cell *free[GC_NCLASSES]; /* per size class */
+    /* Per size class, a run of never-used cells [bump, bump_end) in a fresh or emptied block:
+     * allocated by bumping, never threaded (invariant SPACE-1: they are free but carry no FREE
+     * flag; every whole-heap walk and sweep first calls gc_space_retire_bump). */
+    char *bump[GC_NCLASSES], *bump_end[GC_NCLASSES];
+    bool sweep_queued;          /* some block awaits a lazy sweep (gc_sweep_lazily) */
     int64_t countdown;          /* cell bytes until the allocation slow path must run */
     uint32_t prefix;            /* collector bytes before each object */
     unsigned barrier;           /* GC_BARRIER_* of the collector */
     bool hooked;                /* every allocation takes the slow path */
     bool poison;
     gc_object **roots;          /* the shadow stack: root slots 0 .. nroots-1 */
-    uint32_t nroots;
+    uint32_t nroots, roots_cap;
     struct gc_trace_writer *recorder; /* non-NULL while recording a trace */
     uint64_t objects_live;      /* HEAP-1 */
     uint64_t heap_bytes;        /* HEAP-1: cell bytes in use, collector prefix included */
@@ -159,7 +178,6 @@ struct gc_heap {
     void *cstate;               /* the collector's state */
 
     /* --- cold --- */
-    uint32_t roots_cap;
     gc_object **globals;
     uint32_t nglobals, globals_cap;
     int64_t countdown_armed;    /* the value countdown was last armed with */
@@ -177,6 +195,9 @@ struct gc_heap {
     unsigned arena;             /* jemalloc arena index */
     gc_block *blocks[GC_NCLASSES];
     gc_block *large;
+    gc_block *unswept[GC_NCLASSES]; /* blocks awaiting a lazy sweep (gc_sweep_lazily) */
+    gc_block *empty;            /* blocks emptied by the last collection, kept for reuse */
+    uint64_t marked_bytes;      /* cell bytes marked by the last gc_mark_from_roots */
     uint64_t block_bytes;       /* bytes held from jemalloc for blocks */
     uint64_t block_bytes_peak;
     uint64_t nblocks;
@@ -219,11 +240,30 @@ void gc_set_trigger(gc_heap *h, int64_t bytes);
 void gc_pause_begin(gc_heap *h, gc_pause *p, const char *kind, int generation, gc_reason why);
 void gc_pause_end(gc_heap *h, gc_pause *p);
 /* Mark everything reachable from the roots in bitmap `which` (GC_BITS_*), with an explicit stack:
- * no recursion, whatever the graph's depth. Returns the number of objects newly marked. */
+ * no recursion, whatever the graph's depth. Returns the number of objects marked; for the mark
+ * lane, h->marked_bytes receives their cell bytes. */
 uint64_t gc_mark_from_roots(gc_heap *h, unsigned which);
 /* Free every live cell whose mark bit is clear, clear all mark bits, rebuild the free lists, and
  * give empty blocks back to jemalloc. Returns the number of objects freed. */
 uint64_t gc_sweep(gc_heap *h);
+/* Lazy sweeping, the cheaper alternative to gc_sweep for mark-sweep collectors:
+ *   gc_mark_from_roots(h, GC_BITS_MARK)  (first clears the marks left on still-queued blocks)
+ *   gc_sweep_lazily(h, marked)       after marking: sets the heap's counts to what was marked,
+ *                                    sweeps large objects, returns blocks with nothing marked, and
+ *                                    queues the rest; the allocator sweeps a queued block when it
+ *                                    needs cells of its class, so the pause does no sweeping.
+ * Returns the number of objects that died. Outside a collection, queued blocks keep their marks
+ * (HEAP-2 holds for every block not queued); gc_heap_each sweeps the queue first. */
+uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects);
+/* Sweep every queued block now (whole-heap walks need it). */
+void gc_sweep_finish(gc_heap *h);
+/* Bytes of the cell holding o (its size class, or the large block's size). */
+static inline uint32_t gc_cell_size_of(const gc_heap *h, const gc_object *o) {
+    size_t need = gc_object_size(o->nslots, o->nbytes) + h->prefix;
+    need = (need + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
+    if (o->flags & GC_OBJ_LARGE) return (uint32_t)need;
+    return gc_class_size[gc_class_of[need / GC_CELL_ALIGN]];
+}
 /* Free one object's cell (no cascade, no count checks): for RC and for collectors' own use. */
 void gc_free_object(gc_heap *h, gc_object *o);
 /* Is lane `which` of every block clear? (HEAP-2, for verify hooks.) */
@@ -249,6 +289,23 @@ int gc_verify(gc_heap *h, char *msg, size_t len);
 
 /* ===================== the fast paths ===================== */
 
+/* Zero n 8-byte words. Objects are mostly small: unrolled stores beat both a call and the start-up
+ * cost of `rep stos`, which is what the compiler makes of a variable-length memset. */
+static inline void gc_zero_words(uint64_t *p, size_t n) {
+    switch (n) {
+    case 8: p[7] = 0; /* fall through */
+    case 7: p[6] = 0; /* fall through */
+    case 6: p[5] = 0; /* fall through */
+    case 5: p[4] = 0; /* fall through */
+    case 4: p[3] = 0; /* fall through */
+    case 3: p[2] = 0; /* fall through */
+    case 2: p[1] = 0; /* fall through */
+    case 1: p[0] = 0; /* fall through */
+    case 0: return;
+    default: memset(p, 0, n * sizeof *p);
+    }
+}
+
 static inline gc_object *gc_init_object(gc_heap *h, void *cell, uint32_t cell_size, uint32_t nslots,
                                         uint32_t nbytes, uint16_t tag, size_t osize) {
     GC_ASAN_UNPOISON(cell, cell_size);
@@ -260,7 +317,8 @@ static inline gc_object *gc_init_object(gc_heap *h, void *cell, uint32_t cell_si
     o->cflags = 0;
     o->flags = 0;
     o->word = 0;
-    memset(o + 1, 0, osize - sizeof(gc_object));
+    /* the whole rest of the cell: slots, raw bytes and the rounding after them (8-byte multiple) */
+    gc_zero_words((uint64_t *)(o + 1), (cell_size - h->prefix - sizeof(gc_object)) / sizeof(uint64_t));
     h->objects_live++;
     h->heap_bytes += cell_size;
     if (h->heap_bytes > h->heap_bytes_peak) h->heap_bytes_peak = h->heap_bytes;
@@ -275,14 +333,24 @@ static inline gc_object *gc_init_object(gc_heap *h, void *cell, uint32_t cell_si
 static inline gc_object *gc_alloc(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t tag) {
     size_t osize = gc_object_size(nslots, nbytes);
     size_t need = (osize + h->prefix + (GC_CELL_ALIGN - 1)) & ~(size_t)(GC_CELL_ALIGN - 1);
-    if (GC_LIKELY(need <= GC_SMALL_MAX && !h->hooked)) {
+    if (GC_LIKELY(need <= GC_SMALL_MAX && !gc_heap_hooked(h))) {
         unsigned c = gc_class_of[need / GC_CELL_ALIGN];
         uint32_t cs = gc_class_size[c];
         gc_cell *cell = h->free[c];
-        if (GC_LIKELY(cell != NULL && h->countdown >= (int64_t)cs)) {
-            h->countdown -= cs;
-            h->free[c] = cell->next;
-            return gc_init_object(h, cell, cs, nslots, nbytes, tag, osize);
+        if (GC_LIKELY(h->countdown >= (int64_t)cs)) {
+            if (GC_LIKELY(cell != NULL)) {
+                h->countdown -= cs;
+                gc_cell *next = cell->next;
+                h->free[c] = next;
+                __builtin_prefetch(next, 1); /* the next allocation of this size writes it */
+                return gc_init_object(h, cell, cs, nslots, nbytes, tag, osize);
+            }
+            char *b = h->bump[c];
+            if (GC_LIKELY((size_t)(h->bump_end[c] - b) >= cs)) {
+                h->countdown -= cs;
+                h->bump[c] = b + cs;
+                return gc_init_object(h, b, cs, nslots, nbytes, tag, osize);
+            }
         }
     }
     return gc_alloc_slow(h, nslots, nbytes, tag);
@@ -290,7 +358,7 @@ static inline gc_object *gc_alloc(gc_heap *h, uint32_t nslots, uint32_t nbytes, 
 
 /* Write `v` into the slot `*slot` with reference counting if the collector asked for it. */
 static inline void gc_write_counted(gc_heap *h, gc_object **slot, gc_object *v) {
-    if (h->barrier & GC_BARRIER_RC) {
+    if (gc_heap_barrier(h) & GC_BARRIER_RC) {
         if (v) v->word++; /* retain the new value before releasing the old (v may equal old) */
         gc_object *old = *slot;
         *slot = v;
@@ -303,18 +371,25 @@ static inline void gc_write_counted(gc_heap *h, gc_object **slot, gc_object *v) 
 /* The store barrier: o.slot[i] = v. The only way a slot is written (OBJ-1). */
 static inline void gc_store(gc_heap *h, gc_object *o, uint32_t i, gc_object *v) {
     gc_object **slot = gc_slots(o) + i;
-    if (GC_UNLIKELY(h->barrier & GC_BARRIER_PRE)) h->ops->pre_store(h, o, slot, v);
+    if (GC_UNLIKELY(gc_heap_barrier(h) & GC_BARRIER_PRE)) h->ops->pre_store(h, o, slot, v);
     gc_write_counted(h, slot, v);
-    if (GC_UNLIKELY(h->barrier & GC_BARRIER_POST)) h->ops->post_store(h, o, slot, v);
+    if (GC_UNLIKELY(gc_heap_barrier(h) & GC_BARRIER_POST)) h->ops->post_store(h, o, slot, v);
 }
 
 /* --- roots: a stack of frames of root slots, plus global roots (core/roots.c) --- */
 
+/* Make room for `need` root slots (slow path of gc_frame_push; core/roots.c). */
+bool gc_roots_reserve(gc_heap *h, uint32_t need);
+
 /* Push a frame of n nil root slots; returns the index of its first slot. Root indices stay valid
  * while the frame is on the stack (the array may move; indices do not). */
-uint32_t gc_frame_push(gc_heap *h, uint32_t n);
-/* Pop every frame from `base` up, releasing what its slots refer to. */
-void gc_frame_pop(gc_heap *h, uint32_t base);
+static inline uint32_t gc_frame_push(gc_heap *h, uint32_t n) {
+    uint32_t base = h->nroots;
+    if (GC_UNLIKELY(base + n > h->roots_cap) && !gc_roots_reserve(h, base + n)) return base;
+    for (uint32_t i = 0; i < n; i++) h->roots[base + i] = NULL;
+    h->nroots = base + n;
+    return base;
+}
 /* Reserve n nil global root slots; returns the index of the first. */
 uint32_t gc_globals_reserve(gc_heap *h, uint32_t n);
 void gc_global_write(gc_heap *h, uint32_t g, gc_object *v);
@@ -322,6 +397,20 @@ static inline gc_object *gc_global(const gc_heap *h, uint32_t g) { return h->glo
 
 static inline void gc_root_write(gc_heap *h, uint32_t r, gc_object *v) {
     gc_write_counted(h, &h->roots[r], v);
+}
+
+/* Pop every frame from `base` up, releasing what its slots refer to (core/roots.c: each non-nil
+ * slot is dropped, so a recorded trace releases exactly what the frame held). */
+void gc_frame_pop_slow(gc_heap *h, uint32_t base);
+static inline void gc_frame_pop(gc_heap *h, uint32_t base) {
+    if (!(gc_heap_barrier(h) & GC_BARRIER_RC) && h->recorder == NULL) {
+        /* nothing to release or record: the slots simply stop being roots; each non-nil one still
+         * counts as a drop, so that the operation counts are the same on every collector */
+        for (uint32_t r = base; r < h->nroots; r++) h->counts.drops += h->roots[r] != NULL;
+        h->nroots = base;
+        return;
+    }
+    gc_frame_pop_slow(h, base);
 }
 
 /* The object a root slot holds (NULL for nil). Valid until the next allocation. */
