@@ -53,7 +53,7 @@ static void print_params(const gc_param_desc *d) {
         char range[96];
         if (d[i].type == GC_PARAM_CHOICE) snprintf(range, sizeof range, "%s", d[i].choices);
         else if (d[i].type == GC_PARAM_TEXT) snprintf(range, sizeof range, "any text");
-        else snprintf(range, sizeof range, "%g..%g", d[i].min, d[i].max);
+        else snprintf(range, sizeof range, "%.12g..%.12g", d[i].min, d[i].max);
         printf("      %-18s %-6s default %-8s %-8s [%s] %s\n", d[i].name, type_name(d[i].type), d[i].def,
                d[i].unit, range, d[i].help);
     }
@@ -259,7 +259,7 @@ static void help(void) {
            "      --heap-limit SIZE     fail with exit code 3 if a full collection cannot keep the heap under SIZE\n"
            "      --sample-every SIZE   bytes allocated between footprint samples (default 1M; 0 for none)\n"
            "      --cascade-pause-min N RC free cascades of at least N objects are pause events (default %d)\n"
-           "      --out DIR             write events.csv, timeline.csv and summary.json to DIR\n"
+           "      --out DIR             write events.csv, timeline.csv, mmu.csv and summary.json to DIR\n"
            "      --record-trace FILE   record the run's mutator operations as a trace\n"
            "      --poison              fill freed memory with a pattern (debugging)\n"
            "      --verify              check the collector's invariants at the end\n"

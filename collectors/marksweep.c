@@ -12,7 +12,7 @@
  *
  * Policy (parameter `trigger`):
  *   growth  the next collection starts once the mutator has allocated
- *               max(growth * live_after, min_heap - live_after)
+ *               max(growth * live_after, min_heap - live_after, 64 KiB)
  *           more cell bytes, where live_after is the heap's bytes in use after this sweep. With
  *           growth = 1 the heap stays near twice the live data.
  *   full    collect only when the next allocation would cross --heap-limit: the heap limit is

@@ -195,6 +195,7 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
     void *cell;
     if (cs <= GC_SMALL_MAX) {
         unsigned c = gc_class_of[cs / GC_CELL_ALIGN];
+        if (h->poison && h->free[c]) gc_poison_check(h, h->free[c], cs);
         if ((cell = gc_space_take(h, c)) == NULL) {
             if (!gc_space_refill(h, c)) {
                 gc_fail(h, GC_ERR_NOMEM, "jemalloc refused a %zu-byte block", GC_BLOCK_SIZE);

@@ -131,7 +131,11 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
     json_t *s = json_object();
     json_object_set_new(s, "gclab_version", json_string(GCLAB_VERSION));
     json_object_set_new(s, "git_revision", json_string(GCLAB_GIT_REVISION));
-    json_object_set_new(s, "compiler", json_string(__VERSION__));
+#ifdef __clang__
+    json_object_set_new(s, "compiler", json_string("clang " __clang_version__));
+#else
+    json_object_set_new(s, "compiler", json_string("gcc " __VERSION__));
+#endif
     json_object_set_new(s, "cflags", json_string(GCLAB_CFLAGS));
     struct utsname u;
     if (uname(&u) == 0) {
@@ -158,7 +162,9 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
     json_object_set_new(t, "gc_ns", JU(res->gc_ns));
     json_object_set_new(t, "mutator_ns", JU(res->mutator_ns));
     json_object_set_new(t, "sampling_ns", JU(res->sampling_ns));
-    json_object_set_new(t, "cascade_ns", JU(h ? h->cascade_ns : 0));
+    json_object_set_new(t, "cascade_ns", JU(res->cascade_ns));
+    json_object_set_new(t, "run_begin_ns", JU(res->run_begin_ns));
+    json_object_set_new(t, "run_end_ns", JU(res->run_end_ns));
     json_object_set_new(s, "time", t);
 
     json_t *p = json_object();
@@ -337,6 +343,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     res->run_begin_ns = start - h->t0_ns;
     res->run_end_ns = end - h->t0_ns;
     res->gc_ns = h->gc_ns;
+    res->cascade_ns = h->cascade_ns;
     res->sampling_ns = sampling_inside;
     res->mutator_ns = res->wall_ns > res->gc_ns + res->sampling_ns ? res->wall_ns - res->gc_ns - res->sampling_ns : 0;
     res->counts = h->counts;
@@ -360,7 +367,12 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     res->garbage_bytes = c.unreachable_bytes;
     json_t *collector_stats = collector_stats_json(h); /* as the run left them, before the final collection */
     h->listener = (gc_listener){0};
-    if (h->ops->collect && h->error == GC_OK) h->ops->collect(h, -1, GC_REASON_EXPLICIT);
+    /* After a heap-limit failure the heap is consistent (the failing allocation changed nothing),
+     * so the leak is still measured; after running out of memory nothing more is attempted. */
+    if (h->ops->collect && (h->error == GC_OK || h->error == GC_ERR_HEAP_LIMIT)) {
+        h->heap_limit = 0; /* the final collection must not fail on the limit */
+        h->ops->collect(h, -1, GC_REASON_EXPLICIT);
+    }
     gc_census(h, &c);
     res->leaked_objects = c.unreachable_objects;
     res->leaked_bytes = c.unreachable_bytes;

@@ -189,6 +189,17 @@ void *gc_space_alloc_large(gc_heap *h, uint32_t cell_size) {
     return b->cells;
 }
 
+void gc_poison_check(gc_heap *h, void *cell, uint32_t cs) {
+    GC_ASAN_UNPOISON(cell, cs); /* it is about to be reused anyway */
+    const uint8_t *p = cell;
+    size_t flag = h->prefix + offsetof(gc_object, flags);
+    for (size_t i = sizeof(gc_cell); i < cs; i++)
+        if (i != flag && p[i] != GC_POISON_BYTE) {
+            gc_fail(h, GC_ERR_VERIFY, "a freed %u-byte cell at %p was written after it was freed (byte %zu)", cs, cell, i);
+            return;
+        }
+}
+
 void gc_free_object(gc_heap *h, gc_object *o) {
     uint32_t cs = gc_cell_size_of(h, o);
     h->objects_live--;

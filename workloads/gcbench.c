@@ -26,7 +26,7 @@ static const gc_param_desc gcbench_params[] = {
      "fraction of the original's work: depths drop by log2(1/scale), the array shrinks by it"},
     {"stretch_depth", GC_PARAM_INT, "18", "levels", 1, 30, NULL, "depth of the stretch tree"},
     {"long_lived_depth", GC_PARAM_INT, "16", "levels", 1, 30, NULL, "depth of the long-lived tree"},
-    {"array_size", GC_PARAM_INT, "500000", "doubles", 1001, 1e9, NULL, "length of the long-lived array"},
+    {"array_size", GC_PARAM_INT, "500000", "doubles", 1001, 5e8, NULL, "length of the long-lived array"},
     {"min_depth", GC_PARAM_INT, "4", "levels", 1, 30, NULL, "depth of the smallest short-lived trees"},
     {"max_depth", GC_PARAM_INT, "16", "levels", 1, 30, NULL, "depth of the largest short-lived trees"},
     GC_PARAM_END,

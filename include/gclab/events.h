@@ -36,7 +36,10 @@ typedef struct gc_pause {
 
 typedef struct gc_listener {
     void *ctx;
-    /* Each may be NULL. pause_start runs before the collector does any work; pause_end after. */
+    /* Each may be NULL. pause_start runs before a collection does any work; pause_end after it.
+     * An RC free cascade is known to be a pause only when it ends (it must free at least
+     * cascade_pause_min objects), so cascades call pause_end alone; their timing starts once a
+     * second object is due, after the first is freed (core/refcount.c). */
     void (*pause_start)(void *ctx, struct gc_heap *h, const gc_pause *p);
     void (*pause_end)(void *ctx, struct gc_heap *h, const gc_pause *p);
     /* Called every `sample_every` bytes of allocation (gc_heap_config), outside any pause. */

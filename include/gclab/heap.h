@@ -85,6 +85,24 @@ typedef struct gc_block {
 extern const uint32_t gc_class_size[GC_NCLASSES];
 extern const uint8_t gc_class_of[GC_SMALL_MAX / GC_CELL_ALIGN + 1]; /* by cell size / 8 */
 
+/* The size class of a cell of `need` bytes (need <= GC_SMALL_MAX, a multiple of 8), and a class's
+ * cell size, by arithmetic rather than the tables above, so that the compiler folds them away when
+ * the object's shape is a constant (most allocation sites). Classes: 16, 24, ..., 128 by 8 bytes,
+ * then four per power of two up to 4096. tests/test_space.c checks them against the tables. */
+static inline unsigned gc_size_class(size_t need) {
+    if (need <= 128) return need <= 16 ? 0 : (unsigned)(need / 8 - 2);
+    unsigned k = 63u - (unsigned)__builtin_clzll((unsigned long long)(need - 1)); /* 2^k < need <= 2^(k+1) */
+    size_t step = (size_t)1 << (k - 2);
+    unsigned idx = (unsigned)((need - ((size_t)1 << k) + step - 1) / step) - 1;
+    return 15 + 4 * (k - 7) + idx;
+}
+
+static inline uint32_t gc_class_bytes(unsigned cls) {
+    if (cls < 15) return (cls + 2) * 8;
+    unsigned g = (cls - 15) / 4, idx = (cls - 15) % 4;
+    return (1u << (g + 7)) + (idx + 1) * (1u << (g + 5));
+}
+
 static inline gc_block *gc_block_of(const void *p) {
     return (gc_block *)((uintptr_t)p & ~(uintptr_t)(GC_BLOCK_SIZE - 1));
 }
@@ -136,7 +154,7 @@ typedef struct gc_heap_config {
     uint64_t heap_limit;          /* bytes of cells in use; 0 for none */
     uint64_t sample_every;        /* bytes allocated between listener samples; 0 for none */
     uint64_t cascade_pause_min;   /* RC free cascades of at least this many objects are pauses */
-    bool poison;                  /* fill freed cells with GC_POISON_BYTE and check it */
+    bool poison;                  /* fill freed cells with GC_POISON_BYTE; check it on reuse */
     gc_listener listener;
     gc_fatal_fn on_fatal;
     void *fatal_ctx;
@@ -264,6 +282,9 @@ static inline uint32_t gc_cell_size_of(const gc_heap *h, const gc_object *o) {
     if (o->flags & GC_OBJ_LARGE) return (uint32_t)need;
     return gc_class_size[gc_class_of[need / GC_CELL_ALIGN]];
 }
+/* Poison mode: check that a free cell about to be reused still holds the poison pattern, i.e.
+ * that nothing wrote to it after it was freed; fails the heap with GC_ERR_VERIFY if it does not. */
+void gc_poison_check(gc_heap *h, void *cell, uint32_t cell_size);
 /* Free one object's cell (no cascade, no count checks): for RC and for collectors' own use. */
 void gc_free_object(gc_heap *h, gc_object *o);
 /* Is lane `which` of every block clear? (HEAP-2, for verify hooks.) */
@@ -306,7 +327,7 @@ static inline void gc_zero_words(uint64_t *p, size_t n) {
     }
 }
 
-static inline gc_object *gc_init_object(gc_heap *h, void *cell, uint32_t cell_size, uint32_t nslots,
+__attribute__((always_inline)) static inline gc_object *gc_init_object(gc_heap *h, void *cell, uint32_t cell_size, uint32_t nslots,
                                         uint32_t nbytes, uint16_t tag, size_t osize) {
     GC_ASAN_UNPOISON(cell, cell_size);
     gc_object *o = (gc_object *)((char *)cell + h->prefix);
@@ -330,15 +351,17 @@ static inline gc_object *gc_init_object(gc_heap *h, void *cell, uint32_t cell_si
 /* Allocate an object with all slots nil and all raw bytes zero. It is not yet referenced: store
  * it in a root or slot before the next allocation (HEAP-3). Returns NULL only if the heap's fatal
  * handler returned. */
-static inline gc_object *gc_alloc(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t tag) {
+__attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uint32_t nslots, uint32_t nbytes,
+                                                                 uint16_t tag) {
     size_t osize = gc_object_size(nslots, nbytes);
     size_t need = (osize + h->prefix + (GC_CELL_ALIGN - 1)) & ~(size_t)(GC_CELL_ALIGN - 1);
     if (GC_LIKELY(need <= GC_SMALL_MAX && !gc_heap_hooked(h))) {
-        unsigned c = gc_class_of[need / GC_CELL_ALIGN];
-        uint32_t cs = gc_class_size[c];
+        unsigned c = gc_size_class(need);
+        uint32_t cs = gc_class_bytes(c);
         gc_cell *cell = h->free[c];
         if (GC_LIKELY(h->countdown >= (int64_t)cs)) {
             if (GC_LIKELY(cell != NULL)) {
+                if (GC_UNLIKELY(h->poison)) gc_poison_check(h, cell, cs);
                 h->countdown -= cs;
                 gc_cell *next = cell->next;
                 h->free[c] = next;

@@ -26,7 +26,8 @@ void gc_record_control(gc_heap *h, gc_control_op op, const int64_t *args, int na
 
 /* r = a new object with nslots nil slots and nbytes zero bytes. r's old value is released after
  * the allocation (so it stays alive during it). */
-static inline void gc_new(gc_heap *h, uint32_t r, uint32_t nslots, uint32_t nbytes, uint16_t tag) {
+__attribute__((always_inline)) static inline void gc_new(gc_heap *h, uint32_t r, uint32_t nslots, uint32_t nbytes,
+                                                        uint16_t tag) {
     gc_object *o = gc_alloc(h, nslots, nbytes, tag);
     if (GC_UNLIKELY(o == NULL)) return; /* the fatal handler returned: h->error is set */
     gc_root_write(h, r, o);

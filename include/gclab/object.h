@@ -18,10 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Allocation granule in bytes: every cell is a multiple of it, and side bitmaps keep one bit per
- * granule. */
-#define GC_GRANULE 16u
-
 /* Core flag bits (gc_object.flags); collector bits go in gc_object.cflags. */
 enum {
     GC_OBJ_FREE = 1u << 0, /* the cell is on a free list: never a live object */
