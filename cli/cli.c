@@ -266,6 +266,14 @@ static void help(void) {
            "      --quiet               print no summary\n"
            "  gclab replay --collector NAME TRACE [options]\n"
            "      replay a trace file (docs/trace-format.md) with run's options but --workload and --seed\n"
+           "  gclab compare --collectors A,B --workloads W,V [--heap-multiples 1.5,2,4 | --heap-limits 32M,64M]\n"
+           "                [--invocations N] [--param NAME=VALUE] [--seed N] [--emit-jobs FILE] --out DIR\n"
+           "      run every cell in its own process; results.csv, report.md and figures in DIR\n"
+           "  gclab minheap --collector NAME --workload NAME [--param ...] [--tolerance R] [--out DIR]\n"
+           "      the smallest heap limit at which the run completes (bisection)\n"
+           "  gclab run-cell DIR NAME      run one planned cell of an experiment (what --emit-jobs lists)\n"
+           "  gclab merge [--out DIR] [--no-plots] DIR...   results, report and figures from cells\n"
+           "      (all of these: docs/experiments.md)\n"
            "  gclab help | --help | --version\n"
            "sizes take k, M or G suffixes (powers of 1024). Documentation: docs/.\n",
            GCLAB_VERSION, GC_CASCADE_PAUSE_MIN_DEFAULT);

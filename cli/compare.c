@@ -6,6 +6,7 @@
  * place per invocation, so that slow drift of the machine does not favour one collector.
  * Resumption: a finished cell (DIR/cells/NAME) is skipped; an unfinished one (NAME.tmp) is
  * removed and redone; a cell never merges with an older run of itself. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -46,6 +47,30 @@ static int fail(const char *fmt, const char *a) {
     return GC_ERR_USAGE;
 }
 
+/* Split the value of a list option, with a one-line error for an empty item or list. */
+static int split_option(const char *opt, char *v, char **items) {
+    char copy[512];
+    cli_fmt(copy, sizeof copy, "%s", v);
+    int n = cli_split_list(v, items, MAX_ITEMS);
+    if (n == -2) {
+        fprintf(stderr, "gclab: %s: more than %d items\n", opt, MAX_ITEMS);
+        return -1;
+    }
+    if (n < 0) {
+        fprintf(stderr, "gclab: %s: '%s' has an empty item (expected a comma-separated list such as a,b)\n", opt, copy);
+        return -1;
+    }
+    return n;
+}
+
+/* The first item of a list that appears twice, or NULL. */
+static const char *first_repeat(char *const *items, int n) {
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < i; k++)
+            if (strcmp(items[i], items[k]) == 0) return items[i];
+    return NULL;
+}
+
 /* Does this collector or workload declare the parameter NAME=...? */
 static bool declares(const gc_param_desc *d, const char *assignment) {
     size_t len = strcspn(assignment, "=");
@@ -64,6 +89,8 @@ static int params_for(const cli_catalog *cat, const experiment *x, const char *c
     return n;
 }
 
+static void heap_tag(const experiment *x, int h, char *buf, size_t len);
+
 static int parse_args(const cli_catalog *cat, experiment *x, int argc, char **argv) {
     *x = (experiment){.invocations = 3, .seed = 1, .sample_every = 1024 * 1024, .tolerance = 0.02,
                       .minheap_collector = "marksweep", .plots = true};
@@ -76,13 +103,14 @@ static int parse_args(const cli_catalog *cat, experiment *x, int argc, char **ar
         if (i + 1 >= argc) return fail("option %s needs a value", a);
         char *v = argv[++i];
         if (strcmp(a, "--collectors") == 0) {
-            if ((x->ncollectors = cli_split_list(v, x->collectors, MAX_ITEMS)) < 0) return fail("--collectors: empty or too long list%s", "");
+            if ((x->ncollectors = split_option(a, v, x->collectors)) < 0) return GC_ERR_USAGE;
         } else if (strcmp(a, "--workloads") == 0) {
-            if ((x->nworkloads = cli_split_list(v, x->workloads, MAX_ITEMS)) < 0) return fail("--workloads: empty or too long list%s", "");
+            if ((x->nworkloads = split_option(a, v, x->workloads)) < 0) return GC_ERR_USAGE;
         } else if (strcmp(a, "--heap-multiples") == 0) {
             char *items[MAX_ITEMS];
-            int n = cli_split_list(v, items, MAX_ITEMS);
-            if (n < 0) return fail("--heap-multiples: empty or too long list%s", "");
+            int n = split_option(a, v, items);
+            if (n < 0) return GC_ERR_USAGE;
+            x->nmultiples = 0; /* given twice, the last one counts */
             for (int k = 0; k < n; k++) {
                 char *end;
                 double m = strtod(items[k], &end);
@@ -91,8 +119,9 @@ static int parse_args(const cli_catalog *cat, experiment *x, int argc, char **ar
             }
         } else if (strcmp(a, "--heap-limits") == 0) {
             char *items[MAX_ITEMS];
-            int n = cli_split_list(v, items, MAX_ITEMS);
-            if (n < 0) return fail("--heap-limits: empty or too long list%s", "");
+            int n = split_option(a, v, items);
+            if (n < 0) return GC_ERR_USAGE;
+            x->nlimits = 0;
             for (int k = 0; k < n; k++)
                 if (gc_parse_size(items[k], &x->limits[x->nlimits++]) != 0 || x->limits[x->nlimits - 1] == 0)
                     return fail("--heap-limits: '%s' is not a positive size such as 64M", items[k]);
@@ -131,10 +160,23 @@ static int parse_args(const cli_catalog *cat, experiment *x, int argc, char **ar
         x->workloads[x->nworkloads++] = gcbench;
         x->workloads[x->nworkloads++] = rings;
     }
+    const char *twice;
+    if ((twice = first_repeat(x->collectors, x->ncollectors))) return fail("--collectors: '%s' is listed twice", twice);
+    if ((twice = first_repeat(x->workloads, x->nworkloads))) return fail("--workloads: '%s' is listed twice", twice);
     for (int i = 0; i < x->ncollectors; i++)
         if (!cli_find_collector(cat, x->collectors[i])) return fail("unknown collector '%s' (see gclab list)", x->collectors[i]);
     for (int i = 0; i < x->nworkloads; i++)
         if (!cli_find_workload(cat, x->workloads[i])) return fail("unknown workload '%s' (see gclab list)", x->workloads[i]);
+    /* Cells are named by their heap setting's tag: two settings with one tag would be one cell. */
+    for (int h = 0; h < x->nmultiples + x->nlimits; h++)
+        for (int k = 0; k < h; k++) {
+            char a[64], b[64];
+            heap_tag(x, h, a, sizeof a);
+            heap_tag(x, k, b, sizeof b);
+            if (strcmp(a, b) == 0)
+                return fail(x->nmultiples ? "--heap-multiples: '%s' is listed twice" : "--heap-limits: '%s' is listed twice",
+                            a + (x->nmultiples ? 1 : 5));
+        }
     if (x->nmultiples && !cli_find_collector(cat, x->minheap_collector))
         return fail("unknown --minheap-collector '%s'", x->minheap_collector);
     /* Every --param must mean something to at least one cell, and be valid there. */
@@ -155,17 +197,24 @@ static int parse_args(const cli_catalog *cat, experiment *x, int argc, char **ar
     return 0;
 }
 
+/* The heap setting's part of a cell's name: x1.5, limit67108864 or nolimit. */
 static void heap_tag(const experiment *x, int h, char *buf, size_t len) {
     if (x->nmultiples) cli_fmt(buf, len, "x%g", x->multiples[h]);
     else if (x->nlimits) cli_fmt(buf, len, "limit%llu", (unsigned long long)x->limits[h]);
     else cli_fmt(buf, len, "nolimit");
 }
 
+/* Write j to path, unless the file is there already: then it must hold the same JSON (the same
+ * experiment re-run), else the directory belongs to another experiment and is left alone. */
 static int write_json_if_new(const char *path, json_t *j, const char *what) {
     char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-    json_t *old = json_load_file(path, 0, NULL);
+    json_error_t je;
+    json_t *old = json_load_file(path, 0, &je);
     int rc = 0;
-    if (old) {
+    if (old == NULL && access(path, F_OK) == 0) {
+        fprintf(stderr, "gclab: cannot read the %s %s (%s); use another --out\n", what, path, je.text);
+        rc = GC_ERR_USAGE;
+    } else if (old) {
         char *old_text = json_dumps(old, JSON_INDENT(2) | JSON_SORT_KEYS);
         if (strcmp(old_text, text) != 0) {
             fprintf(stderr, "gclab: %s differs from the %s already in that directory; use another --out\n", path, what);
@@ -179,6 +228,16 @@ static int write_json_if_new(const char *path, json_t *j, const char *what) {
     }
     free(text);
     return rc;
+}
+
+/* A word for sh, in single quotes; a quote inside it is written as '\'' (close, escaped quote,
+ * reopen). */
+static void put_shell_word(FILE *f, const char *word) {
+    fputc('\'', f);
+    for (const char *c = word; *c; c++)
+        if (*c == '\'') fputs("'\\''", f);
+        else fputc(*c, f);
+    fputc('\'', f);
 }
 
 static json_t *string_array(char **items, int n) {
@@ -304,18 +363,31 @@ int cmd_compare(const cli_catalog *cat, int argc, char **argv) {
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     self[sl > 0 ? sl : 0] = '\0';
     if (x.emit_jobs) {
+        /* Absolute paths: GNU parallel runs remote jobs in the login's home directory, and Slurm
+         * in the directory sbatch was called from. */
+        char out_abs[4096], jobs_abs[4096];
         FILE *f = fopen(x.emit_jobs, "w");
-        if (f == NULL) {
+        if (f == NULL || realpath(x.out, out_abs) == NULL || realpath(x.emit_jobs, jobs_abs) == NULL) {
+            int e = errno;
+            if (f) fclose(f);
             free(names);
-            fprintf(stderr, "gclab: cannot write %s: %s\n", x.emit_jobs, strerror(errno));
+            fprintf(stderr, "gclab: cannot write %s: %s\n", x.emit_jobs, strerror(e));
             return GC_ERR_IO;
         }
-        for (size_t i = 0; i < ncells; i++) fprintf(f, "'%s' run-cell '%s' '%s'\n", self, x.out, names[i]);
+        for (size_t i = 0; i < ncells; i++) {
+            put_shell_word(f, self);
+            fputs(" run-cell ", f);
+            put_shell_word(f, out_abs);
+            fputc(' ', f);
+            put_shell_word(f, names[i]);
+            fputc('\n', f);
+        }
         int bad = ferror(f) | fclose(f);
         char sb[4200];
         cli_fmt(sb, sizeof sb, "%s.sbatch", x.emit_jobs);
         FILE *s = fopen(sb, "w");
         if (s) {
+            /* sbatch reads #SBATCH lines up to the first command; the comments may come first. */
             fprintf(s,
                     "#!/bin/bash\n"
                     "# Slurm job array for the gclab experiment in %s: one array task per cell.\n"
@@ -323,9 +395,10 @@ int cmd_compare(const cli_catalog *cat, int argc, char **argv) {
                     "#SBATCH --job-name=gclab\n#SBATCH --array=1-%zu\n#SBATCH --cpus-per-task=1\n#SBATCH --exclusive\n"
                     "#SBATCH --output=%s/logs/slurm-%%A_%%a.out\n"
                     "set -euo pipefail\n"
-                    "line=$(sed -n \"${SLURM_ARRAY_TASK_ID}p\" '%s')\n"
-                    "eval \"$line\"\n",
-                    x.out, sb, x.out, ncells, x.out, x.emit_jobs);
+                    "line=$(sed -n \"${SLURM_ARRAY_TASK_ID}p\" ",
+                    out_abs, sb, out_abs, ncells, out_abs);
+            put_shell_word(s, jobs_abs);
+            fputs(")\neval \"$line\"\n", s);
             bad |= ferror(s) | fclose(s);
         } else bad = 1;
         free(names);

@@ -56,6 +56,11 @@ typedef struct cell_table {
 /* Load every cell of DIR/cells (finished ones, and unfinished ones as status "incomplete").
  * A corrupt cell (unreadable or malformed JSON) is an error naming it. */
 int results_load(const char *dir, cell_table *t, char *err, size_t errlen);
+/* Sort the rows by cell name and keep one row per cell: several directories given to merge may
+ * be copies of one experiment, each with the plans of cells run elsewhere, so a finished cell
+ * replaces the same cell's incomplete or not-run rows. A cell finished in two places is an error
+ * naming it. */
+int results_combine(cell_table *t, char *err, size_t errlen);
 int results_write_csv(const cell_table *t, const char *path, char *err, size_t errlen);
 void results_free(cell_table *t);
 
@@ -84,8 +89,9 @@ int minheap_find(const char *collector, const char *workload, char *const *param
  * (the buffers are large) and harmless, so it is not worth a compiler warning at every call. */
 int cli_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Lists given as "a,b,c": split in place into at most max items. Returns the count, -1 if empty
- * or too long. */
+/* Lists given as "a,b,c": split in place into at most max items. Returns the count; -1 if the list
+ * or one of its items is empty ("", ",", "a,,b", "a,"), -2 if it has more than max items (text is
+ * then unchanged). */
 int cli_split_list(char *text, char **items, int max);
 
 #endif

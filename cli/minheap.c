@@ -64,8 +64,19 @@ int minheap_find(const char *collector, const char *workload, char *const *param
                  double tolerance, const char *cache_path, uint64_t *out, char *err, size_t errlen) {
     char key[2048];
     cache_key(key, sizeof key, collector, workload, params, nparams, seed, tolerance);
-    json_t *cache = cache_path ? json_load_file(cache_path, 0, NULL) : NULL;
+    json_error_t je;
+    json_t *cache = cache_path ? json_load_file(cache_path, 0, &je) : NULL;
+    if (cache == NULL && cache_path && access(cache_path, F_OK) == 0) {
+        /* never overwrite a file we cannot read: it may hold other experiments' answers */
+        cli_fmt(err, errlen, "cannot read the minimum-heap cache %s: %s", cache_path, je.text);
+        return -1;
+    }
     if (cache == NULL) cache = json_object();
+    if (!json_is_object(cache)) {
+        cli_fmt(err, errlen, "the minimum-heap cache %s is not a JSON object", cache_path);
+        json_decref(cache);
+        return -1;
+    }
     json_t *hit = json_object_get(cache, key);
     if (json_is_integer(hit)) {
         *out = (uint64_t)json_integer_value(hit);

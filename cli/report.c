@@ -1,11 +1,12 @@
 /* Reports: report.md (the table of medians with confidence intervals) and the figures, from the
- * rows of one or more experiment directories. `gclab merge` and `gclab plot` are here too.
+ * rows of one or more experiment directories. `gclab merge` is here too.
  *
- * Statistics. Each table entry is the median over a group's finished invocations, with a
- * distribution-free confidence interval for the median from order statistics: [x(l), x(n+1-l)]
- * covers the median with probability 1 - 2 P(B < l), B ~ Binomial(n, 1/2); l is the largest rank
- * that keeps that coverage at or above 95%. With fewer than 6 invocations no pair of order
- * statistics reaches 95%; then the interval is [min, max] and the report states its coverage.
+ * Statistics (cli/stats.c). Each table entry is the median over a group's finished invocations,
+ * with a distribution-free confidence interval for the median from order statistics:
+ * [x(l), x(n+1-l)] covers the median with probability 1 - 2 P(B < l), B ~ Binomial(n, 1/2); l is
+ * the largest rank that keeps that coverage at or above 95%. With fewer than 6 invocations no pair
+ * of order statistics reaches 95%; then the interval is [min, max] and the report states its
+ * coverage.
  *
  * Figures take one representative cell per collector and workload, at the largest heap setting
  * of the experiment (the one where collectors are least likely to fail): the finished invocation
@@ -19,9 +20,11 @@
 #include <unistd.h>
 
 #include "cli/experiment.h"
+#include "cli/stats.h"
 #include "core/buildinfo.h"
 
 #define MAXG 64
+#define MAX_GROUP 1024 /* rows of one group (invocations) that a report uses */
 
 typedef struct names {
     const char *v[MAXG];
@@ -46,58 +49,27 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-typedef struct estimate {
-    double median, lo, hi, coverage;
-    int n;
-} estimate;
-
-static double binom_cdf_half(int n, int k) { /* P(B <= k), B ~ Binomial(n, 1/2) */
-    if (k < 0) return 0;
-    double p = 0, c = 1; /* C(n, 0) */
-    for (int i = 0; i <= k && i <= n; i++) {
-        p += c;
-        c = c * (n - i) / (i + 1);
-    }
-    return p / pow(2.0, n);
-}
-
-static estimate estimate_of(double *v, int n) {
-    estimate e = {NAN, NAN, NAN, NAN, n};
-    if (n == 0) return e;
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    e.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    int l = 1;
-    for (int k = n / 2; k >= 1; k--)
-        if (1 - 2 * binom_cdf_half(n, k - 1) >= 0.95) {
-            l = k;
-            break;
-        }
-    e.lo = v[l - 1];
-    e.hi = v[n - l];
-    e.coverage = 1 - 2 * binom_cdf_half(n, l - 1);
-    return e;
-}
-
-/* The rows of one group (workload, heap setting, collector). */
+/* The rows of one group (workload, heap setting, collector): at most MAX_GROUP, into out. */
 static int group_rows(const cell_table *t, const char *w, double heap, const char *c, bool ok_only, const cell_row **out) {
     int n = 0;
     for (size_t i = 0; i < t->n; i++) {
         const cell_row *r = &t->rows[i];
         if (strcmp(r->workload, w) || strcmp(r->collector, c) || heap_key(r) != heap) continue;
         if (ok_only && strcmp(r->status, "ok") != 0) continue;
+        if (n == MAX_GROUP) break;
         out[n++] = r;
     }
     return n;
 }
 
 static estimate figure(const cell_row **rows, int n, size_t offset, double scale) {
-    double v[1024];
+    double v[MAX_GROUP];
     int m = 0;
-    for (int i = 0; i < n && m < 1024; i++) {
+    for (int i = 0; i < n && m < MAX_GROUP; i++) {
         double x = *(const double *)((const char *)rows[i] + offset);
         if (!isnan(x)) v[m++] = x * scale;
     }
-    return estimate_of(v, m);
+    return stats_estimate(v, m, 0.95);
 }
 
 static void put_est(FILE *f, estimate e, const char *fmt) {
@@ -174,10 +146,10 @@ static long csv_columns(const char *in, FILE *out, const int *cols, const double
 
 static const cell_row *representative(const cell_row **rows, int n) {
     const cell_row *best = NULL;
-    double v[1024];
+    double v[MAX_GROUP];
     int m = 0;
-    for (int i = 0; i < n && m < 1024; i++) v[m++] = rows[i]->wall_ns;
-    estimate e = estimate_of(v, m);
+    for (int i = 0; i < n && m < MAX_GROUP; i++) v[m++] = rows[i]->wall_ns;
+    estimate e = stats_estimate(v, m, 0.95);
     double dist = INFINITY;
     for (int i = 0; i < n; i++)
         if (fabs(rows[i]->wall_ns - e.median) < dist) {
@@ -261,7 +233,7 @@ static int plot_workload(const cell_table *t, const char *w, names *cs, const ch
     double plot_heap = heaps[nh - 1];
     /* Per figure, the collectors that have data for it (gnuplot refuses a file with no points). */
     char with_pauses[2048] = "", with_mmu[2048] = "", with_footprint[2048] = "";
-    const cell_row *rows[1024];
+    const cell_row *rows[MAX_GROUP];
     for (int c = 0; c < cs->n; c++) {
         int n = group_rows(t, w, plot_heap, cs->v[c], true, rows);
         if (n == 0) continue;
@@ -293,28 +265,31 @@ static int plot_workload(const cell_table *t, const char *w, names *cs, const ch
             fclose(f);
         }
     }
-    if (!clist[0]) return 0;
-    /* Time against heap size: one block per collector (gnuplot `index`). */
-    char path[4600];
+    /* Time against heap size: one block (gnuplot `index`) per collector that finished at some
+     * heap setting, in the order of with_sweep, the list the script gets. */
+    char path[4600], with_sweep[2048] = "";
     cli_fmt(path, sizeof path, "%s/%s.heaps.dat", data, w);
     FILE *f = fopen(path, "w");
     if (f == NULL) return -1;
     for (int c = 0; c < cs->n; c++) {
-        fprintf(f, "# %s\n", cs->v[c]);
-        int any = 0;
+        bool any = false;
         for (int h = 0; h < nh; h++) {
             int n = group_rows(t, w, heaps[h], cs->v[c], true, rows);
             if (n == 0) continue;
+            if (!any) fprintf(f, "# %s\n", cs->v[c]);
             estimate wall = figure(rows, n, offsetof(cell_row, wall_ns), 1e-9);
             estimate gc = figure(rows, n, offsetof(cell_row, gc_ns), 1e-9);
             double x = multiple ? heaps[h] : heaps[h] / 1048576.0;
             fprintf(f, "%.9g %.9g %.9g %.9g %.9g %.9g %.9g\n", x, wall.median, wall.lo, wall.hi, gc.median, gc.lo, gc.hi);
-            any = 1;
+            any = true;
         }
-        if (!any) fprintf(f, "NaN NaN NaN NaN NaN NaN NaN\n");
-        fprintf(f, "\n\n");
+        if (any) {
+            fprintf(f, "\n\n");
+            add_word(with_sweep, sizeof with_sweep, cs->v[c]);
+        }
     }
     fclose(f);
+    if (!clist[0] && !with_sweep[0]) return 0;
     /* Summary bars at the plotted heap setting. */
     cli_fmt(path, sizeof path, "%s/%s.summary.dat", data, w);
     if ((f = fopen(path, "w")) == NULL) return -1;
@@ -336,8 +311,11 @@ static int plot_workload(const cell_table *t, const char *w, names *cs, const ch
                 {"pause-timeline", "Pause timeline", with_pauses},
                 {"mmu", "Minimum mutator utilisation", with_mmu},
                 {"footprint", "Footprint over time", with_footprint},
-                {"heap-sweep", "Time against heap size", nh >= 2 ? clist : ""},
+                {"heap-sweep", "Time against heap size", nh >= 2 ? with_sweep : ""},
                 {"summary", "Summary", clist}};
+    /* Every collector of the experiment, in one order for all workloads: each keeps its colour. */
+    char all[2048] = "";
+    for (int c = 0; c < cs->n; c++) add_word(all, sizeof all, cs->v[c]);
     int failures = 0;
     fprintf(md, "\n### %s\n\nFigures at %s unless the figure varies the heap.\n\n", w, hl);
     for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++) {
@@ -346,9 +324,9 @@ static int plot_workload(const cell_table *t, const char *w, names *cs, const ch
             continue;
         }
         cli_fmt(vars, sizeof vars,
-                 "data='%s/%s'; out='%s/plots/%s-%s'; collectors='%s'; wl='%s'; heaplabel='%s'; multiple=%d; "
-                 "style='%s/style.gp'",
-                 data, w, out_dir, w, figs[i].script, figs[i].collectors, w, hl, multiple ? 1 : 0, plots_dir());
+                 "data='%s/%s'; out='%s/plots/%s-%s'; collectors='%s'; allcollectors='%s'; wl='%s'; heaplabel='%s'; "
+                 "multiple=%d; style='%s/style.gp'",
+                 data, w, out_dir, w, figs[i].script, figs[i].collectors, all, w, hl, multiple ? 1 : 0, plots_dir());
         char script[128];
         cli_fmt(script, sizeof script, "%s.gp", figs[i].script);
         char log[4500];
@@ -376,7 +354,7 @@ static void write_table(FILE *md, const cell_table *t, const char *w, names *cs)
     fprintf(md, "| heap | collector | cells ok | wall time (ms) | GC time (ms) | GC share | max pause (ms) | p99 pause (ms) "
                 "| MMU at 10 ms | peak heap (MiB) | peak RSS (MiB) | leaked (MiB) |\n");
     fprintf(md, "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    const cell_row *rows[1024];
+    const cell_row *rows[MAX_GROUP];
     for (int h = 0; h < nh; h++)
         for (int c = 0; c < cs->n; c++) {
             int all = group_rows(t, w, heaps[h], cs->v[c], false, rows);
@@ -407,11 +385,13 @@ static void write_table(FILE *md, const cell_table *t, const char *w, names *cs)
 }
 
 static int write_report(const cell_table *t, const char *out_dir, bool plots) {
-    char path[4400];
+    /* Written beside and renamed over the old report only when complete. */
+    char path[4400], tmp[4500];
     cli_fmt(path, sizeof path, "%s/report.md", out_dir);
-    FILE *md = fopen(path, "w");
+    cli_fmt(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *md = fopen(tmp, "w");
     if (md == NULL) {
-        fprintf(stderr, "gclab: cannot write %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "gclab: cannot write %s: %s\n", tmp, strerror(errno));
         return GC_ERR_IO;
     }
     names ws = {0}, cs = {0};
@@ -419,19 +399,24 @@ static int write_report(const cell_table *t, const char *out_dir, bool plots) {
         name_index(&ws, t->rows[i].workload);
         name_index(&cs, t->rows[i].collector);
     }
-    int minn = 1 << 30;
+    /* Which group sizes below 6 occur (a group with no finished cell has no bracket). */
+    bool small_n[6] = {false};
     for (size_t i = 0; i < t->n; i++) {
-        const cell_row *rows[1024];
+        const cell_row *rows[MAX_GROUP];
         int n = group_rows(t, t->rows[i].workload, heap_key(&t->rows[i]), t->rows[i].collector, true, rows);
-        if (n < minn) minn = n;
+        if (n >= 2 && n < 6) small_n[n] = true;
     }
     fprintf(md, "# gclab report\n\n%zu cells: collectors %d, workloads %d. Made by gclab %s (%s).\n\n", t->n, cs.n, ws.n,
             GCLAB_VERSION, GCLAB_GIT_REVISION);
     fprintf(md, "Each entry is the median over the finished invocations of a cell, with a distribution-free "
                 "confidence interval for the median in brackets (order statistics; 95%% coverage needs at least "
                 "6 invocations, below that the bracket is [min, max]");
-    if (minn < 6 && minn > 1)
-        fprintf(md, ", whose coverage with %d invocations is %.1f%%", minn, 100 * (1 - 2 * binom_cdf_half(minn, 0)));
+    const char *sep = ", whose coverage is ";
+    for (int n = 2; n < 6; n++)
+        if (small_n[n]) {
+            fprintf(md, "%s%.2f%% with %d invocations", sep, 100 * stats_order_coverage(n, 1), n);
+            sep = ", ";
+        }
     fprintf(md, "). Definitions of every figure: docs/metrics.md and docs/experiments.md. "
                 "Raw data: results.csv and cells/.\n");
     for (int w = 0; w < ws.n; w++) write_table(md, t, ws.v[w], &cs);
@@ -442,7 +427,12 @@ static int write_report(const cell_table *t, const char *out_dir, bool plots) {
             if (plot_workload(t, ws.v[w], &cs, out_dir, md) != 0) rc = GC_ERR_IO;
         if (rc) fprintf(stderr, "gclab: some figures could not be drawn (is gnuplot installed? plots: %s)\n", plots_dir());
     }
-    if (fclose(md) != 0) return GC_ERR_IO;
+    int bad = ferror(md);
+    if (fclose(md) != 0 || bad || rename(tmp, path) != 0) {
+        fprintf(stderr, "gclab: cannot write %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+        return GC_ERR_IO;
+    }
     return rc;
 }
 
@@ -457,6 +447,11 @@ int merge_dirs(const char *const *dirs, int ndirs, const char *out, bool plots) 
         }
     if (t.n == 0) {
         fprintf(stderr, "gclab: no cells found in %s\n", dirs[0]);
+        return GC_ERR_USAGE;
+    }
+    if (results_combine(&t, err, sizeof err) != 0) {
+        fprintf(stderr, "gclab: %s\n", err);
+        results_free(&t);
         return GC_ERR_USAGE;
     }
     if (gc_mkdir_p(out) != 0) {
@@ -483,12 +478,20 @@ static int merge_or_plot(int argc, char **argv, bool plots_default, const char *
     int n = 0;
     bool plots = plots_default;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
-        else if (strcmp(argv[i], "--no-plots") == 0) plots = false;
+        if (strcmp(argv[i], "--out") == 0) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "gclab: %s: option --out needs a value\n", cmd);
+                return GC_ERR_USAGE;
+            }
+            out = argv[++i];
+        } else if (strcmp(argv[i], "--no-plots") == 0) plots = false;
         else if (argv[i][0] == '-') {
             fprintf(stderr, "gclab: %s: unknown option '%s'\n", cmd, argv[i]);
             return GC_ERR_USAGE;
-        } else if (n < 256) dirs[n++] = argv[i];
+        } else if (n == 256) {
+            fprintf(stderr, "gclab: %s: more than 256 directories\n", cmd);
+            return GC_ERR_USAGE;
+        } else dirs[n++] = argv[i];
     }
     if (n == 0) {
         fprintf(stderr, "gclab: %s: give at least one experiment directory\n", cmd);

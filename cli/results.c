@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/experiment.h"
 
@@ -32,13 +34,20 @@ static int add_row(cell_table *t, const cell_row *r) {
     return 0;
 }
 
-/* One cell directory: cell.json (the plan) and summary.json (the run's figures). */
-static int load_cell(const char *dir, const char *name, bool finished, cell_table *t, char *err, size_t errlen) {
+/* What is known of a cell: a finished directory (cells/NAME), an unfinished one (cells/NAME.tmp),
+ * or only its plan (plan/NAME.json: never started, e.g. a job of --emit-jobs not yet run). */
+typedef enum cell_state { CELL_FINISHED, CELL_UNFINISHED, CELL_NOT_RUN } cell_state;
+
+/* One cell: cell.json (the plan) and summary.json (the run's figures) of a finished cell; the plan
+ * alone otherwise. `name` is the entry's name in cells/ (or plan/). */
+static int load_cell(const char *dir, const char *name, cell_state state, cell_table *t, char *err, size_t errlen) {
     char path[4400];
     cell_row r;
     memset(&r, 0, sizeof r);
-    cli_fmt(r.name, sizeof r.name, "%.*s", (int)(finished ? strlen(name) : strlen(name) - 4), name);
-    cli_fmt(r.dir, sizeof r.dir, "%s/cells/%s", dir, name);
+    size_t suffix = state == CELL_FINISHED ? 0 : state == CELL_UNFINISHED ? 4 : 5; /* .tmp, .json */
+    cli_fmt(r.name, sizeof r.name, "%.*s", (int)(strlen(name) - suffix), name);
+    cli_fmt(r.dir, sizeof r.dir, "%s/cells/%s", dir, state == CELL_UNFINISHED ? name : r.name);
+    bool finished = state == CELL_FINISHED;
     if (finished) cli_fmt(path, sizeof path, "%s/cell.json", r.dir);
     else cli_fmt(path, sizeof path, "%s/plan/%s.json", dir, r.name);
     json_error_t je;
@@ -61,7 +70,7 @@ static int load_cell(const char *dir, const char *name, bool finished, cell_tabl
                          &r.bytes_allocated, &r.leaked_objects, &r.leaked_bytes, &r.mmu_1ms, &r.mmu_10ms, &r.mmu_100ms};
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) *figures[i] = NAN;
     if (!finished) {
-        cli_fmt(r.status, sizeof r.status, "incomplete");
+        cli_fmt(r.status, sizeof r.status, state == CELL_UNFINISHED ? "incomplete" : "not-run");
         return add_row(t, &r);
     }
     cli_fmt(path, sizeof path, "%s/summary.json", r.dir);
@@ -126,11 +135,57 @@ int results_load(const char *dir, cell_table *t, char *err, size_t errlen) {
                 continue;
             }
         }
-        rc = load_cell(dir, e->d_name, !tmp, t, err, errlen);
+        rc = load_cell(dir, e->d_name, tmp ? CELL_UNFINISHED : CELL_FINISHED, t, err, errlen);
     }
     closedir(d);
+    /* Planned cells with no directory at all. An experiment directory without plan/ (cells
+     * copied by hand) simply has none. */
+    cli_fmt(path, sizeof path, "%s/plan", dir);
+    if (rc == 0 && (d = opendir(path)) != NULL) {
+        while (rc == 0 && (e = readdir(d)) != NULL) {
+            size_t len = strlen(e->d_name);
+            if (e->d_name[0] == '.' || len <= 5 || strcmp(e->d_name + len - 5, ".json") != 0) continue;
+            char cell[4400];
+            struct stat st;
+            cli_fmt(cell, sizeof cell, "%s/cells/%.*s", dir, (int)(len - 5), e->d_name);
+            if (stat(cell, &st) == 0) continue;
+            cli_fmt(cell, sizeof cell, "%s/cells/%.*s.tmp", dir, (int)(len - 5), e->d_name);
+            if (stat(cell, &st) == 0) continue;
+            rc = load_cell(dir, e->d_name, CELL_NOT_RUN, t, err, errlen);
+        }
+        closedir(d);
+    }
     if (rc == 0 && t->n) qsort(t->rows, t->n, sizeof *t->rows, cmp_row);
     return rc;
+}
+
+/* How much a row knows: a finished cell over an unfinished one over a mere plan. */
+static int row_rank(const cell_row *r) {
+    if (strcmp(r->status, "not-run") == 0) return 0;
+    if (strcmp(r->status, "incomplete") == 0) return 1;
+    return 2;
+}
+
+int results_combine(cell_table *t, char *err, size_t errlen) {
+    if (t->n) qsort(t->rows, t->n, sizeof *t->rows, cmp_row);
+    size_t kept = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        cell_row *r = &t->rows[i];
+        if (kept && strcmp(t->rows[kept - 1].name, r->name) == 0) {
+            cell_row *prev = &t->rows[kept - 1];
+            if (row_rank(prev) == 2 && row_rank(r) == 2) {
+                cli_fmt(err, errlen, "cell %s is in two places (%s and %s): merge each cell once", r->name, prev->dir,
+                        r->dir);
+                return -1;
+            }
+            if (row_rank(r) > row_rank(prev)) *prev = *r;
+            continue;
+        }
+        if (kept != i) t->rows[kept] = *r;
+        kept++;
+    }
+    t->n = kept;
+    return 0;
 }
 
 void results_free(cell_table *t) {
@@ -145,9 +200,13 @@ static void put(FILE *f, double v) {
 }
 
 int results_write_csv(const cell_table *t, const char *path, char *err, size_t errlen) {
-    FILE *f = fopen(path, "w");
+    /* Written beside and renamed over the old file, so that a failed write never leaves a
+     * truncated results.csv where a complete one was. */
+    char tmp[4200];
+    cli_fmt(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
     if (f == NULL) {
-        cli_fmt(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        cli_fmt(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
         return -1;
     }
     fprintf(f, "cell,collector,workload,heap_multiple,heap_limit,invocation,seed,status,wall_ns,gc_ns,mutator_ns,"
@@ -168,8 +227,9 @@ int results_write_csv(const cell_table *t, const char *path, char *err, size_t e
         fputc('\n', f);
     }
     int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        cli_fmt(err, errlen, "cannot write %s", path);
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        cli_fmt(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
         return -1;
     }
     return 0;

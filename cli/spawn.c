@@ -42,12 +42,24 @@ int cli_spawn(const char *prog, char *const argv[], const char *stdout_path, con
 }
 
 int cli_split_list(char *text, char **items, int max) {
-    int n = 0;
-    for (char *save = NULL, *t = strtok_r(text, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (n == max) return -1;
-        items[n++] = t;
+    /* Check first, so that a refused list is left as it was for the error message. */
+    int n = 1;
+    for (const char *c = text; *c; c++) n += *c == ',';
+    for (const char *item = text;; item++) {
+        size_t len = strcspn(item, ",");
+        if (len == 0) return -1; /* "", ",", "a,,b", "a," */
+        item += len;
+        if (*item == '\0') break;
     }
-    return n ? n : -1;
+    if (n > max) return -2;
+    n = 0;
+    for (char *item = text;; item++) {
+        items[n++] = item;
+        item += strcspn(item, ",");
+        if (*item == '\0') break;
+        *item = '\0';
+    }
+    return n;
 }
 
 int cli_fmt(char *buf, size_t len, const char *fmt, ...) {

@@ -81,6 +81,7 @@ typedef struct rc_gen {
     gen_link permanent;
     int64_t long_lived_total;   /* survivors of the last full collection */
     int64_t long_lived_pending; /* survivors of generation-1 collections since then */
+    uint64_t deferrals;         /* times the 25% rule passed over a due full collection */
     int model;
     bool enabled;
     bool collecting; /* no collection starts inside another */
@@ -253,7 +254,7 @@ static void delete_garbage(gc_heap *h, gen_link *unreachable, gen_link *old) {
 static void collect_generation(gc_heap *h, rc_gen *g, int gen, gc_reason why, uint64_t alloc_index) {
     gc_pause p;
     gc_pause_begin(h, &p, "gen", gen, why);
-    p.alloc_index = alloc_index; /* the definition; see rcg_before_alloc */
+    p.alloc_index = alloc_index; /* as CPython counts: see rcg_before_alloc */
     g->collecting = true;
     if (gen + 1 < NGEN) g->gen[gen + 1].count++;
     for (int i = 0; i <= gen; i++) g->gen[i].count = 0;
@@ -288,7 +289,10 @@ static void collect_generation(gc_heap *h, rc_gen *g, int gen, gc_reason why, ui
 static void collect_generations(gc_heap *h, rc_gen *g, uint64_t alloc_index) {
     for (int i = NGEN - 1; i >= 0; i--) {
         if (g->gen[i].count <= g->gen[i].threshold) continue;
-        if (i == NGEN - 1 && g->long_lived_pending < g->long_lived_total / 4) continue;
+        if (i == NGEN - 1 && g->long_lived_pending < g->long_lived_total / 4) {
+            g->deferrals++;
+            continue;
+        }
         collect_generation(h, g, i, GC_REASON_TRIGGER, alloc_index);
         return;
     }
@@ -477,6 +481,7 @@ static void rcg_report(gc_heap *h, gc_report_fn emit, void *ctx) {
     emit(ctx, "permanent_objects", list_size(&g->permanent));
     emit(ctx, "long_lived_total", g->long_lived_total);
     emit(ctx, "long_lived_pending", g->long_lived_pending);
+    emit(ctx, "long_lived_deferrals", (int64_t)g->deferrals);
     emit(ctx, "enabled", g->enabled);
     emit(ctx, "prefix_bytes", (int64_t)sizeof(gen_link));
 }
@@ -488,6 +493,7 @@ const gc_collector_ops gc_collector_rc_gen = {
     .barrier = GC_BARRIER_RC,
     .prefix = sizeof(gen_link),
     .params = rc_gen_params,
+    .stress_params = "threshold0=25,threshold1=3,threshold2=3",
     .init = rcg_init,
     .destroy = rcg_destroy,
     .collect = rcg_collect,

@@ -13,6 +13,8 @@ int gc_parse_size(const char *text, uint64_t *out) {
     errno = 0;
     double v = strtod(text, &end);
     if (errno || end == text || !(v >= 0) || isinf(v)) return -1;
+    /* Only decimal digits and a point: strtod would also take leading blanks, hex and exponents. */
+    if ((size_t)(end - text) != strspn(text, "0123456789.")) return -1;
     double mult = 1;
     switch (*end) {
     case '\0': break;

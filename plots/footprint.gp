@@ -10,6 +10,6 @@ set key top left
 do for [fmt in formats] {
   eval term(fmt)
   set output out.".".fmt
-  plot for [i=1:words(collectors)] data.".footprint.".word(collectors, i).".dat" using 1:2 with lines lt i title word(collectors, i)." heap in use", \
-       for [i=1:words(collectors)] data.".footprint.".word(collectors, i).".dat" using 1:4 with lines lt i lw 0.8 dt 3 title word(collectors, i)." RSS"
+  plot for [i=1:words(collectors)] data.".footprint.".word(collectors, i).".dat" using 1:2 with lines lt ltof(word(collectors, i)) title word(collectors, i)." heap in use", \
+       for [i=1:words(collectors)] data.".footprint.".word(collectors, i).".dat" using 1:4 with lines lt ltof(word(collectors, i)) lw 0.8 dt 3 title word(collectors, i)." RSS"
 }

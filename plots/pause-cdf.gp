@@ -11,5 +11,5 @@ set key bottom right
 do for [fmt in formats] {
   eval term(fmt)
   set output out.".".fmt
-  plot for [i=1:words(collectors)] data.".pauses.".word(collectors, i).".dat" using 1:2 with steps lt i title word(collectors, i)
+  plot for [i=1:words(collectors)] data.".pauses.".word(collectors, i).".dat" using 1:2 with steps lt ltof(word(collectors, i)) title word(collectors, i)
 }

@@ -10,5 +10,5 @@ set key top right
 do for [fmt in formats] {
   eval term(fmt)
   set output out.".".fmt
-  plot for [i=1:words(collectors)] data.".timeline.".word(collectors, i).".dat" using 1:2 with points lt i ps 0.35 title word(collectors, i)
+  plot for [i=1:words(collectors)] data.".timeline.".word(collectors, i).".dat" using 1:2 with points lt ltof(word(collectors, i)) ps 0.35 title word(collectors, i)
 }

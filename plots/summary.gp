@@ -12,12 +12,12 @@ do for [fmt in formats] {
   set output out.".".fmt
   set multiplot layout 2,2 title sprintf("%s: summary (%s)", wl, heaplabel)
   set ylabel "GC time share (%)"
-  plot data.".summary.dat" using 0:2:($0+1):xtic(1) with boxes lc variable
+  plot data.".summary.dat" using 0:2:(ltof(strcol(1))):xtic(1) with boxes lc variable
   set ylabel "max pause (ms)"
-  plot data.".summary.dat" using 0:3:($0+1):xtic(1) with boxes lc variable
+  plot data.".summary.dat" using 0:3:(ltof(strcol(1))):xtic(1) with boxes lc variable
   set ylabel "peak heap in use (MiB)"
-  plot data.".summary.dat" using 0:4:($0+1):xtic(1) with boxes lc variable
+  plot data.".summary.dat" using 0:4:(ltof(strcol(1))):xtic(1) with boxes lc variable
   set ylabel "leaked (MiB)"
-  plot data.".summary.dat" using 0:5:($0+1):xtic(1) with boxes lc variable
+  plot data.".summary.dat" using 0:5:(ltof(strcol(1))):xtic(1) with boxes lc variable
   unset multiplot
 }

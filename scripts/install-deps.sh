@@ -10,6 +10,7 @@ packages=(
   gnuplot-nox                        # plots (PDF, SVG, PNG)
   parallel                           # running sweeps of cells (gclab compare --emit-jobs)
   libgc-dev                          # bdwgc, the reference collector of the benchmarks in bench/
+  valgrind                           # callgrind's instruction counts (scripts/bench.sh)
   python3                            # the CPython oracle and snapshot tools
 )
 

@@ -28,7 +28,7 @@ void oracle_free(oracle *o) {
     free(o->objs);
     free(o->regs);
     free(o->globals);
-    free(o->reach);
+    free(o->state);
     free(o->work);
     free(o->indeg);
     memset(o, 0, sizeof *o);
@@ -62,21 +62,21 @@ void oracle_regs_truncate(oracle *o, size_t n) {
 static void ensure_scratch(oracle *o) {
     if (o->scratch_cap >= o->nobjs) return;
     o->scratch_cap = o->objs_cap;
-    o->reach = must_realloc(o->reach, o->scratch_cap);
+    o->state = must_realloc(o->state, o->scratch_cap);
     o->work = must_realloc(o->work, o->scratch_cap * sizeof *o->work);
     o->indeg = must_realloc(o->indeg, o->scratch_cap * sizeof *o->indeg);
 }
 
 static void reach_root(oracle *o, uint32_t id, size_t *top) {
-    if (id == ORACLE_NIL || o->reach[id]) return;
-    o->reach[id] = 1;
+    if (id == ORACLE_NIL || o->state[id] == ORACLE_REACHABLE) return;
+    o->state[id] = ORACLE_REACHABLE;
     o->work[(*top)++] = id;
 }
 
 void oracle_analyse(oracle *o, oracle_view *v) {
     ensure_scratch(o);
     memset(v, 0, sizeof *v);
-    memset(o->reach, 0, o->nobjs);
+    memset(o->state, ORACLE_FREEABLE, o->nobjs);
     size_t top = 0;
     for (size_t r = 0; r < o->nregs; r++) reach_root(o, o->regs[r], &top);
     for (size_t g = 0; g < o->nglobals; g++) reach_root(o, o->globals[g], &top);
@@ -85,7 +85,7 @@ void oracle_analyse(oracle *o, oracle_view *v) {
         for (uint32_t s = 0; s < x->nslots; s++) reach_root(o, x->slots[s], &top);
     }
     for (size_t i = 0; i < o->nobjs; i++) {
-        if (o->reach[i]) {
+        if (o->state[i] == ORACLE_REACHABLE) {
             v->reachable_objects++;
             v->reachable_bytes += gc_object_size(o->objs[i].nslots, o->objs[i].nbytes);
         } else {
@@ -99,21 +99,24 @@ void oracle_analyse(oracle *o, oracle_view *v) {
      * edges are not counted. */
     memset(o->indeg, 0, o->nobjs * sizeof *o->indeg);
     for (size_t i = 0; i < o->nobjs; i++) {
-        if (o->reach[i]) continue;
+        if (o->state[i] == ORACLE_REACHABLE) continue;
+        o->state[i] = ORACLE_STUCK; /* until peeled */
         const oracle_obj *x = &o->objs[i];
         for (uint32_t s = 0; s < x->nslots; s++)
-            if (x->slots[s] != ORACLE_NIL && !o->reach[x->slots[s]]) o->indeg[x->slots[s]]++;
+            if (x->slots[s] != ORACLE_NIL && o->state[x->slots[s]] != ORACLE_REACHABLE) o->indeg[x->slots[s]]++;
     }
     top = 0;
     for (size_t i = 0; i < o->nobjs; i++)
-        if (!o->reach[i] && o->indeg[i] == 0) o->work[top++] = (uint32_t)i;
+        if (o->state[i] != ORACLE_REACHABLE && o->indeg[i] == 0) o->work[top++] = (uint32_t)i;
     uint64_t freed = 0;
     while (top) {
-        const oracle_obj *x = &o->objs[o->work[--top]];
+        uint32_t id = o->work[--top];
+        const oracle_obj *x = &o->objs[id];
+        o->state[id] = ORACLE_FREEABLE;
         freed++;
         for (uint32_t s = 0; s < x->nslots; s++) {
             uint32_t c = x->slots[s];
-            if (c != ORACLE_NIL && !o->reach[c] && --o->indeg[c] == 0) o->work[top++] = c;
+            if (c != ORACLE_NIL && o->state[c] != ORACLE_REACHABLE && --o->indeg[c] == 0) o->work[top++] = c;
         }
     }
     v->rc_stuck_objects = v->unreachable_objects - freed;

@@ -33,8 +33,8 @@ typedef struct oracle {
     size_t nregs, regs_cap;
     uint32_t *globals;
     size_t nglobals;
-    /* scratch for the analyses, sized to nobjs */
-    uint8_t *reach;
+    /* results and scratch of oracle_analyse, sized to nobjs */
+    uint8_t *state; /* ORACLE_REACHABLE, ORACLE_STUCK or ORACLE_FREEABLE, by id */
     uint32_t *work, *indeg;
     size_t scratch_cap;
 } oracle;
@@ -55,11 +55,18 @@ uint32_t oracle_new(oracle *o, uint32_t nslots, uint32_t nbytes);
 void oracle_regs_push(oracle *o, size_t n);
 void oracle_regs_truncate(oracle *o, size_t n);
 
-/* Compute reachability from the registers and globals (into o->reach) and the garbage figures:
- * rc_stuck_objects is what remains of the unreachable objects after repeatedly removing those
+/* What oracle_analyse finds each object to be. */
+enum {
+    ORACLE_FREEABLE = 0,  /* garbage that reference counting frees */
+    ORACLE_REACHABLE = 1, /* reachable from a register or global */
+    ORACLE_STUCK = 2,     /* garbage in or under a cycle: reference counting never frees it */
+};
+
+/* Compute reachability from the registers and globals and the garbage figures (into o->state):
+ * the stuck objects are what remains of the unreachable ones after repeatedly removing those
  * that no remaining unreachable object refers to (what a reference count alone can free). */
 void oracle_analyse(oracle *o, oracle_view *v);
-static inline bool oracle_is_reachable(const oracle *o, uint32_t id) { return o->reach[id] != 0; }
+static inline int oracle_state(const oracle *o, uint32_t id) { return o->state[id]; }
 
 /* The raw bytes of object `id`: the id in the first 8, then a pattern. */
 void oracle_fill_raw(uint32_t id, uint8_t *raw, uint32_t nbytes);

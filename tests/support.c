@@ -16,6 +16,7 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/common_interface_defs.h>
+#include <sanitizer/lsan_interface.h>
 #endif
 
 extern char **environ;
@@ -46,6 +47,12 @@ void tst_verify(gc_heap *h, const char *what) {
     char msg[512] = "";
     int rc = gc_verify(h, msg, sizeof msg);
     cr_assert(rc == 0, "%s: gc_verify failed on collector %s: %s", what, h->ops->name, msg);
+}
+
+void tst_expect_no_leaks(void) {
+#if defined(__SANITIZE_ADDRESS__)
+    cr_assert(__lsan_do_recoverable_leak_check() == 0, "LeakSanitizer found leaks (see its report on stderr)");
+#endif
 }
 
 /* --- the crash note --- */

@@ -37,6 +37,11 @@ gc_heap *tst_heap_new(const gc_collector_ops *c, bool poison);
 /* gc_verify must pass; `what` says when (it goes into the failure message). */
 void tst_verify(gc_heap *h, const char *what);
 
+/* In AddressSanitizer builds, fail the test if LeakSanitizer finds memory that nothing refers to
+ * any more (its report goes to stderr); elsewhere, nothing. Criterion ignores the leak report
+ * LeakSanitizer makes when a test's process exits, so tests call this at their end. */
+void tst_expect_no_leaks(void);
+
 /* Remember a one-line description of the case being run (collector, seed, ...). If the process
  * then dies of a signal (or AddressSanitizer ends it), the note is written to stderr so that the
  * case can be replayed. */

@@ -97,6 +97,7 @@ TST_FOR_EACH_COLLECTOR(census, hand_built_graph) {
     if (c->caps & GC_CAP_RECLAIMS_CYCLES) cr_expect_eq(h->objects_live, 0, "%s: objects left", c->name);
     if (counts_only) expect_census(h, "after clearing the global", r, 0, 0, 6, 300);
     gc_heap_destroy(h);
+    tst_expect_no_leaks();
 }
 
 /* --- several heaps in one process --- */
@@ -168,4 +169,5 @@ Test(heaps, several_alive_at_once) {
         tst_verify(heaps[k], "several heaps, list dropped");
     }
     for (size_t k = 1; k < n; k += 2) gc_heap_destroy(heaps[k]);
+    tst_expect_no_leaks();
 }

@@ -9,12 +9,14 @@
  *     sizes and tag intact, and its slots refer to exactly the objects the oracle says (so no
  *     collector freed, moved wrongly or corrupted a reachable object; the heap runs with poison);
  *   - gc_verify passes (the core's accounting and the collector's own invariants);
+ *   - every object the heap holds is one the program made, held once; under the core's reference
+ *     counting none is garbage that counting frees at once;
  *   - the census agrees with the oracle on what is reachable, and the heap holds no more garbage
  *     than the program made;
  *   - after an explicit full collection, a collector that reclaims cycles holds no garbage, and
  *     one that only counts references holds exactly the garbage counting cannot free.
- * Odd seeds run the collector with every size parameter at its minimum, so that collections
- * triggered by the collector's own policy happen inside the programs too.
+ * Odd seeds run the collector with its stress_params (include/gclab/collector.h), so that
+ * collections the collector starts by itself happen inside the programs too.
  *
  * Replay one failing case: GCLAB_SEED=<seed> (and GCLAB_COLLECTOR=<name> to skip the others).
  * GCLAB_PROGRAMS=<n> changes the number of programs per collector. */
@@ -67,8 +69,8 @@ static void fail_case(const program *p, const char *fmt, ...) {
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     cr_assert_fail("collector %s, seed %" PRIu64 ", after operation %" PRIu64 ": %s\n"
-             "    replay: GCLAB_COLLECTOR=%s GCLAB_SEED=%" PRIu64 " tests/test_conformance",
-             p->c->name, p->seed, p->op, what, p->c->name, p->seed);
+                   "    replay: GCLAB_COLLECTOR=%s GCLAB_SEED=%" PRIu64 " <build>/tests/test_conformance",
+                   p->c->name, p->seed, p->op, what, p->c->name, p->seed);
     abort(); /* cr_assert_fail does not return */
 }
 
@@ -104,14 +106,19 @@ static uint32_t random_reg_with_slots(program *p) {
 
 /* --- operations: each acts on the heap through mutator.h and mirrors itself in the oracle --- */
 
-static void op_new(program *p) {
-    uint32_t r = random_reg(p), nslots = random_nslots(p), nbytes = random_nbytes(p);
+/* Register r = a new object, with its id and pattern in its raw bytes, mirrored in the oracle. */
+static void new_object(program *p, uint32_t r, uint32_t nslots, uint32_t nbytes) {
     uint32_t id = (uint32_t)p->o.nobjs;
     gc_new(p->h, r, nslots, nbytes, (uint16_t)id);
     EXPECT(p, p->h->error == GC_OK, "allocation failed: %s", p->h->error_msg);
     oracle_new(&p->o, nslots, nbytes);
     oracle_fill_raw(id, gc_raw(gc_reg(p->h, r)), nbytes);
     p->o.regs[r] = id;
+}
+
+static void op_new(program *p) {
+    uint32_t r = random_reg(p), nslots = random_nslots(p), nbytes = random_nbytes(p);
+    new_object(p, r, nslots, nbytes);
 }
 
 static void op_set(program *p) {
@@ -171,6 +178,23 @@ static void op_global(program *p) {
 
 static void op_collect(program *p) { gc_collect(p->h, below(p, 2) ? -1 : 0); }
 
+/* Put in front of what register r holds a chain of up to 200 new small nodes, linked through
+ * slot 0 and built with a second register: many objects at once, so that heaps span many blocks
+ * and collections have work. */
+static void op_chain(program *p) {
+    uint32_t r = random_reg(p), t = random_reg(p);
+    if (r == t) return;
+    uint32_t n = 1 + (uint32_t)below(p, 200);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t nslots = 1 + (uint32_t)below(p, 3), nbytes = ORACLE_ID_BYTES + (uint32_t)below(p, 24);
+        new_object(p, t, nslots, nbytes);
+        gc_set(p->h, t, 0, r);
+        p->o.objs[p->o.regs[t]].slots[0] = p->o.regs[r];
+        gc_copy(p->h, r, t);
+        p->o.regs[r] = p->o.regs[t];
+    }
+}
+
 /* One random operation, with weights out of 100. */
 static void random_op(program *p) {
     uint64_t k = below(p, 100);
@@ -181,7 +205,8 @@ static void random_op(program *p) {
     else if (k < 86) op_drop(p);
     else if (k < 91) op_push(p);
     else if (k < 96) op_pop(p);
-    else if (k < 99) op_global(p);
+    else if (k < 98) op_global(p);
+    else if (k < 99) op_chain(p);
     else op_collect(p);
 }
 
@@ -200,47 +225,80 @@ static void check_object(program *p, gc_object *obj, uint32_t id) {
            oracle_read_id(gc_raw(obj)));
 }
 
+/* The walk of check_reachable: which heap object each id was found at, and the ids still to
+ * scan. */
+typedef struct walk {
+    gc_object **where; /* by id; NULL: not yet seen */
+    uint32_t *queue;
+    size_t head, tail;
+} walk;
+
+/* One reference, found in the heap (`v`) where the oracle expects `id`. `what` describes where
+ * it was found, formatted with a and b, only if the check fails. */
+static void visit(program *p, walk *w, gc_object *v, uint32_t id, const char *what, uint32_t a, uint32_t b) {
+    char where[96];
+    if (id == ORACLE_NIL ? v == NULL : v != NULL && (w->where[id] == NULL || w->where[id] == v)) {
+        if (id != ORACLE_NIL && w->where[id] == NULL) {
+            check_object(p, v, id);
+            w->where[id] = v;
+            w->queue[w->tail++] = id;
+        }
+        return;
+    }
+    snprintf(where, sizeof where, what, a, b);
+    if (id == ORACLE_NIL) fail_case(p, "%s should be nil but refers to %p", where, (void *)v);
+    if (v == NULL) fail_case(p, "%s should refer to object %u but is nil", where, id);
+    fail_case(p, "%s refers to %p, but object %u is at %p", where, (void *)v, id, (void *)w->where[id]);
+}
+
 /* Visit the heap from the roots in step with the oracle: every pair (heap object, oracle id) is
  * checked, and each id must always be the same heap object. */
 static void check_reachable(program *p) {
-    size_t n = p->o.nobjs;
-    gc_object **where = calloc(n ? n : 1, sizeof *where);
-    uint32_t *queue = malloc((n ? n : 1) * sizeof *queue);
-    cr_assert(where && queue);
-    size_t head = 0, tail = 0;
-
-#define VISIT(ptr, id, what, ...)                                                                       \
-    do {                                                                                                \
-        gc_object *v_ = (ptr);                                                                          \
-        uint32_t i_ = (id);                                                                             \
-        if (i_ == ORACLE_NIL) {                                                                         \
-            EXPECT(p, v_ == NULL, what " should be nil but refers to %p", __VA_ARGS__, (void *)v_);     \
-        } else {                                                                                        \
-            EXPECT(p, v_ != NULL, what " should refer to object %u but is nil", __VA_ARGS__, i_);       \
-            if (where[i_] == NULL) {                                                                    \
-                check_object(p, v_, i_);                                                                \
-                where[i_] = v_;                                                                         \
-                queue[tail++] = i_;                                                                     \
-            } else {                                                                                    \
-                EXPECT(p, where[i_] == v_, what " refers to %p, but object %u is at %p", __VA_ARGS__,   \
-                       (void *)v_, i_, (void *)where[i_]);                                              \
-            }                                                                                           \
-        }                                                                                               \
-    } while (0)
-
+    size_t n = p->o.nobjs ? p->o.nobjs : 1;
+    walk w = {.where = calloc(n, sizeof *w.where), .queue = malloc(n * sizeof *w.queue)};
+    cr_assert(w.where && w.queue);
     EXPECT(p, p->h->nroots == p->o.nregs, "heap has %u root slots, oracle %zu", p->h->nroots, p->o.nregs);
-    for (uint32_t r = 0; r < p->o.nregs; r++) VISIT(gc_reg(p->h, r), p->o.regs[r], "register %u", r);
+    for (uint32_t r = 0; r < p->o.nregs; r++) visit(p, &w, gc_reg(p->h, r), p->o.regs[r], "register %u", r, 0);
     for (uint32_t g = 0; g < NGLOBALS; g++)
-        VISIT(gc_global(p->h, p->globals_base + g), p->o.globals[g], "global %u", g);
-    while (head < tail) {
-        uint32_t id = queue[head++];
-        gc_object **slots = gc_slots(where[id]);
+        visit(p, &w, gc_global(p->h, p->globals_base + g), p->o.globals[g], "global %u", g, 0);
+    while (w.head < w.tail) {
+        uint32_t id = w.queue[w.head++];
+        gc_object **slots = gc_slots(w.where[id]);
         const oracle_obj *x = &p->o.objs[id];
-        for (uint32_t s = 0; s < x->nslots; s++) VISIT(slots[s], x->slots[s], "slot %u of object %u", s, id);
+        for (uint32_t s = 0; s < x->nslots; s++) visit(p, &w, slots[s], x->slots[s], "slot %u of object %u", s, id);
     }
-#undef VISIT
-    free(where);
-    free(queue);
+    free(w.where);
+    free(w.queue);
+}
+
+/* Every object the heap holds, reachable or not (gc_heap_each), after oracle_analyse: it carries
+ * the id of an object the program made, with that object's sizes, and no two carry the same id.
+ * With the core's reference counting (GC_BARRIER_RC), which frees at a count of zero, none is
+ * garbage that counting frees. */
+typedef struct holding {
+    program *p;
+    uint8_t *seen; /* by id */
+    bool counted;  /* the collector uses GC_BARRIER_RC */
+} holding;
+
+static void check_held(gc_object *obj, void *ctx) {
+    holding *k = ctx;
+    program *p = k->p;
+    uint64_t id = obj->nbytes >= ORACLE_ID_BYTES ? oracle_read_id(gc_raw(obj)) : UINT64_MAX;
+    EXPECT(p, id < p->o.nobjs && obj->nslots == p->o.objs[id].nslots && obj->nbytes == p->o.objs[id].nbytes,
+           "the heap holds an object (%p, %u slots, %u bytes) that the program never made", (void *)obj, obj->nslots,
+           obj->nbytes);
+    EXPECT(p, !k->seen[id], "two heap objects carry id %" PRIu64, id);
+    k->seen[id] = 1;
+    EXPECT(p, !k->counted || oracle_state(&p->o, (uint32_t)id) != ORACLE_FREEABLE,
+           "object %" PRIu64 " is acyclic garbage, yet reference counting has not freed it", id);
+}
+
+static void check_holdings(program *p) {
+    holding k = {.p = p, .seen = calloc(p->o.nobjs ? p->o.nobjs : 1, 1), .counted = p->c->barrier & GC_BARRIER_RC};
+    cr_assert(k.seen != NULL);
+    gc_heap_each(p->h, check_held, &k);
+    free(k.seen);
 }
 
 /* Every check; `full` says an explicit full collection has just run. */
@@ -251,6 +309,7 @@ static void check_heap(program *p, bool full) {
 
     oracle_view v;
     oracle_analyse(&p->o, &v);
+    check_holdings(p);
     gc_census_result c;
     gc_census(p->h, &c);
     EXPECT(p, c.reachable_objects == v.reachable_objects && c.reachable_bytes == v.reachable_bytes,
@@ -296,19 +355,14 @@ static void count_triggered(void *ctx, gc_heap *h, const gc_pause *pause) {
     if (pause->reason == GC_REASON_TRIGGER) ((program *)ctx)->triggered++;
 }
 
-/* The collector's parameters for this seed: defaults, or (odd seeds) every size parameter at the
- * smallest value its table allows, which makes policy-driven collections frequent. */
+/* The collector's parameters for this seed: its defaults, or for odd seeds its stress_params
+ * (gc_collector_ops), which make the collections it starts by itself frequent. */
 static void collector_params_for(const gc_collector_ops *c, uint64_t seed, gc_params *cp) {
     char err[256] = "";
     cr_assert(gc_params_init(cp, c->params, err, sizeof err) == 0, "collector %s: bad defaults: %s", c->name, err);
-    if (seed % 2 == 0) return;
-    for (size_t i = 0; i < cp->n; i++) {
-        const gc_param_desc *d = &cp->desc[i];
-        if (d->type != GC_PARAM_SIZE) continue;
-        char text[64];
-        snprintf(text, sizeof text, "%.0f", d->min);
-        cr_assert(gc_params_set(cp, d->name, text, err, sizeof err) == 0, "collector %s: %s", c->name, err);
-    }
+    if (seed % 2 == 1)
+        cr_assert(gc_params_apply_list(cp, c->stress_params, err, sizeof err) == 0, "collector %s: stress_params: %s",
+                  c->name, err);
 }
 
 static uint64_t run_program(const gc_collector_ops *c, uint64_t seed) {
@@ -372,16 +426,18 @@ TST_FOR_EACH_COLLECTOR(conformance, random_programs) {
     const char *one = getenv("GCLAB_SEED");
     if (one && *one) {
         run_program(c, env_u64("GCLAB_SEED", 0));
+        tst_expect_no_leaks();
         return;
     }
     uint64_t programs = env_u64("GCLAB_PROGRAMS", PROGRAMS), triggered = 0;
     for (uint64_t seed = 1; seed <= programs; seed++) triggered += run_program(c, seed);
-    /* Coverage, not behaviour: the programs must exercise collections the collector starts by its
-     * own policy (odd seeds shrink its size parameters for this), or the checks above never see a
-     * collection that interrupts an allocation. */
-    if (c->poll && programs >= 10)
+    /* Coverage, not behaviour: with its stress parameters the collector must have started
+     * collections by itself inside the programs, or the checks above never see a collection that
+     * interrupts an allocation. */
+    if (c->stress_params && programs >= 10)
         cr_expect(triggered > 0,
-                  "collector %s has a poll hook but no program triggered a collection by policy; "
-                  "tests/test_conformance.c must allocate more or shrink other parameters",
-                  c->name);
+                  "collector %s: no program triggered a collection by the collector's own policy, even with "
+                  "stress_params '%s'",
+                  c->name, c->stress_params);
+    tst_expect_no_leaks();
 }

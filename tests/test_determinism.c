@@ -77,4 +77,5 @@ ParameterizedTest(size_t *workload_index, determinism, across_collectors) {
                           w->name, c->name, seeds[s], r.garbage_objects, r.leaked_objects);
         }
     }
+    tst_expect_no_leaks();
 }

@@ -135,6 +135,7 @@ TST_FOR_EACH_COLLECTOR(heap_limit, live_data_over_the_limit) {
     cr_expect_eq(json_integer_value(json_object_get(s, "heap_limit")), LIMIT, "%s: summary heap_limit", c->name);
     json_decref(s);
     tst_rmtree(dir);
+    tst_expect_no_leaks();
 }
 
 /* Garbage over the limit: a collector that can free it must finish; rc cannot free rings. */
@@ -151,6 +152,7 @@ TST_FOR_EACH_COLLECTOR(heap_limit, garbage_over_the_limit) {
     else if (c->caps & GC_CAP_REFCOUNT)
         cr_expect_eq(res.status, GC_ERR_HEAP_LIMIT, "%s: leaked rings must exceed the limit (status %d)", c->name,
                      res.status);
+    tst_expect_no_leaks();
 }
 
 /* Through the CLI: exit code 3, one line on stderr, and the results written. */

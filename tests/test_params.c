@@ -44,6 +44,18 @@ Test(parse_size, bad_suffix) {
     size_rejected("M64");
 }
 
+/* Only decimal digits and a point: strtod's other forms are not sizes. */
+Test(parse_size, only_decimal_forms) {
+    size_rejected(" 64");
+    size_rejected("\t8k");
+    size_rejected("0x10");
+    size_rejected("0x1p4");
+    size_rejected("1e3");
+    size_rejected("1E3k");
+    cr_expect_eq(size_of(".5k"), 512);
+    cr_expect_eq(size_of("5."), 5);
+}
+
 Test(parse_size, empty_negative_and_not_numbers) {
     size_rejected("");
     size_rejected("-1");

@@ -45,9 +45,10 @@ import types
 FORMAT_NAME = "gclab-pyheap-snapshot"
 FORMAT_VERSION = 1
 
-# CPython's GC header, which sys.getsizeof adds for tracked objects; gclab collectors that need
+# CPython's GC header, which sys.getsizeof adds for objects of GC types; gclab collectors that need
 # such a header add their own, so sizes are recorded without it.
 _GC_HEADER = sys.getsizeof([]) - [].__sizeof__()
+_TPFLAGS_HAVE_GC = 1 << 14  # Py_TPFLAGS_HAVE_GC: instances have the header
 
 # Set by the command: the --out file and options, and whether the script already took its snapshot.
 _cli = {"out": None, "untracked": "atoms", "collect": True, "taken": False}
@@ -71,12 +72,14 @@ def _type_name(t):
 
 
 def _size_of(o):
-    """sys.getsizeof without CPython's GC header; falls back to the type's basic size."""
+    """sys.getsizeof without CPython's GC header (which it adds for every object of a GC type,
+    tracked or not); falls back to the type's basic size."""
+    t = type(o)
     try:
         size = sys.getsizeof(o)
     except Exception:
-        size = type(o).__basicsize__ + _GC_HEADER
-    if gc.is_tracked(o):
+        size = t.__basicsize__ + _GC_HEADER
+    if t.__flags__ & _TPFLAGS_HAVE_GC:
         size -= _GC_HEADER
     return max(int(size), 0)
 
@@ -110,7 +113,7 @@ def _external_refs(objs, index, marker_index):
     A reference count minus the references tracked objects hold (what CPython's collector computes
     in update_refs and subtract_refs). The walk's own references (the objs list, the loop variable,
     getrefcount's argument) are measured on `marker`, a list referenced once more than that: by a
-    local variable of snapshot()."""
+    local variable of _snapshot_to()."""
     n = len(objs)
     refcount = [0] * n
     internal = [0] * n
@@ -129,8 +132,9 @@ def _external_refs(objs, index, marker_index):
 
 
 def _walk(objs, index, roots, excluded, keep_atoms):
-    """Breadth-first from the roots. Returns (order, atoms, edges, missing): order lists the
-    records by new id, as an index into objs (>= 0) or ~k for atoms[k]."""
+    """Breadth-first from the roots. Returns (order, newid, atoms, atom_ids, edges, missing):
+    order lists the records by new id, as an index into objs (>= 0) or ~k for atoms[k]; newid
+    maps an objs index to its new id (-1: unreachable), atom_ids an atom's id() to its new id."""
     newid = [-1] * len(objs)
     order, atoms, atom_ids = [], [], {}
     edges = missing = 0
@@ -198,7 +202,8 @@ def _write(out, objs, index, order, newid, atoms, atom_ids, is_root, excluded, k
             elif keep_atoms:
                 a = atom_ids.get(id(r))
                 if a is None:
-                    raise SnapshotError("an untracked referent of a %s appeared during the walk" % _type_name(type(objs[k])))
+                    raise SnapshotError("an untracked referent of a %s appeared during the walk"
+                                        % _type_name(type(objs[k])))
                 ids.append(a)
         written += len(ids)
         kind = "r" if is_root[k] else "o"
@@ -308,6 +313,7 @@ def _run_script(argv):
 
 
 def main(argv=None):
+    """The command: run the script, then write the snapshot unless the script took it itself."""
     parser = argparse.ArgumentParser(
         prog="pyheap-snapshot.py",
         description="Run a Python script and write its object graph for gclab's heap-graph workload.",
@@ -333,12 +339,18 @@ def main(argv=None):
     try:
         module = _run_script(script)
     except SystemExit as e:
+        if isinstance(e.code, str):
+            print(e.code, file=sys.stderr)
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
         module = None
         if code != 0:
             return code
     if not _cli["taken"]:
-        counts = snapshot(meta=[("argv", " ".join(script).replace("\n", " "))])
+        try:
+            counts = snapshot(meta=[("argv", " ".join(script).replace("\n", " "))])
+        except (OSError, SnapshotError) as e:
+            print("pyheap-snapshot: %s" % e, file=sys.stderr)
+            return 1
         print("pyheap-snapshot: %(objects)d objects (%(atoms)d atoms), %(edges)d edges, %(roots)d roots, "
               "%(types)d types" % counts, "->", args.out, file=sys.stderr)
     del module

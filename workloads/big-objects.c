@@ -81,6 +81,6 @@ const gc_workload gc_workload_big_objects = {
     .summary = "pointer arrays of 1,000+ slots and atomic objects of widely varied sizes, dying out of order (acyclic)",
     .cyclic = false,
     .params = big_objects_params,
-    .test_params = "objects=5000,live=200",
+    .test_params = "objects=10000,live=200",
     .run = big_objects_run,
 };

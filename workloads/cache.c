@@ -73,6 +73,6 @@ const gc_workload gc_workload_cache = {
     .summary = "a long-lived cache whose entries are replaced by young objects at a set rate (old-to-young stores)",
     .cyclic = false,
     .params = cache_params,
-    .test_params = "steps=20000,entries=2000",
+    .test_params = "steps=100000,entries=2000",
     .run = cache_run,
 };

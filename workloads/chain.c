@@ -6,14 +6,14 @@ enum { NEXT = 0, PREV = 1 };
 
 static uint32_t slots_of(const wl_chain_shape *s) { return s->doubly ? 2 : 1; }
 
-uint64_t wl_chain_object_bytes(const wl_chain_shape *s) { return gc_object_size(slots_of(s), s->payload); }
-
 /* Link the object in register `from` forwards to the object in register `to`. */
 static void link(gc_heap *h, const wl_chain_shape *s, uint32_t from, uint32_t to) {
     gc_set(h, from, NEXT, to);
     if (s->doubly) gc_set(h, to, PREV, from);
 }
 
+/* Allocation goes in list order (appending) or against it (prepending); either way the register
+ * `end` tracks the object that is last in list order, which a ring links back to the head. */
 void wl_chain_build(gc_heap *h, uint32_t head, uint32_t scratch, int64_t n, const wl_chain_shape *s) {
     uint32_t end = scratch, fresh = scratch + 1;
     gc_new(h, head, slots_of(s), s->payload, s->tag);
@@ -28,7 +28,7 @@ void wl_chain_build(gc_heap *h, uint32_t head, uint32_t scratch, int64_t n, cons
             gc_copy(h, end, fresh);
         }
     }
-    if (s->ring) link(h, s, end, head); /* either way `end` is last in list order */
+    if (s->ring) link(h, s, end, head);
     gc_drop(h, end);
     gc_drop(h, fresh);
 }

@@ -33,7 +33,4 @@ void wl_chain_build(gc_heap *h, uint32_t head, uint32_t scratch, int64_t n, cons
 void wl_chain_queue_run(gc_heap *h, gc_rng *rng, int64_t count, int64_t live, const wl_dist *length,
                         const wl_chain_shape *shape, uint16_t queue_tag);
 
-/* gc_object_size of one chain object. */
-uint64_t wl_chain_object_bytes(const wl_chain_shape *shape);
-
 #endif

@@ -16,7 +16,7 @@
 enum { TAG_NODE = 20, TAG_QUEUE = 21 };
 
 static const gc_param_desc dlists_params[] = {
-    {"lists", GC_PARAM_INT, "200000", "lists", 1, 1e12, NULL, "number of lists built (the size parameter)"},
+    {"lists", GC_PARAM_INT, "500000", "lists", 1, 1e12, NULL, "number of lists built (the size parameter)"},
     {"length_dist", GC_PARAM_CHOICE, "exponential", "", 0, 0, WL_DIST_CHOICES, "distribution of list lengths"},
     {"length_mean", GC_PARAM_REAL, "50", "nodes", 1, 1e9, NULL, "mean list length"},
     {"length_max", GC_PARAM_INT, "100000", "nodes", 1, 1e9, NULL, "longest list (draws are clamped to it)"},
@@ -39,6 +39,6 @@ const gc_workload gc_workload_dlists = {
     .summary = "doubly linked lists (every neighbour pair a 2-cycle) built and dropped first-in first-out (cyclic)",
     .cyclic = true,
     .params = dlists_params,
-    .test_params = "lists=2000,live_lists=100",
+    .test_params = "lists=4000,live_lists=100",
     .run = dlists_run,
 };

@@ -88,7 +88,7 @@ static uint64_t draw_lifetime(const lifetime_model *m, gc_rng *rng) {
     double x;
     switch (m->kind) {
     case LIFE_EXPONENTIAL: x = wl_draw_exponential(rng, m->mean); break;
-    case LIFE_PARETO: x = wl_draw_lomax(rng, m->mean, m->shape); break;
+    case LIFE_PARETO: x = wl_draw_lomax(rng, m->mean * (m->shape - 1), m->shape); break; /* mean m->mean */
     default: {
         bool young = gc_rng_real(rng) < m->young_fraction;
         x = wl_draw_exponential(rng, young ? m->young_mean : m->old_mean);
@@ -148,6 +148,6 @@ const gc_workload gc_workload_lifetimes = {
     .summary = "a live set whose objects die when drawn lifetimes expire: exponential, Pareto or bimodal (acyclic)",
     .cyclic = false,
     .params = lifetimes_params,
-    .test_params = "objects=30000,live=2000",
+    .test_params = "objects=200000,live=2000",
     .run = lifetimes_run,
 };

@@ -10,9 +10,8 @@
  *
  * Nothing is cyclic: reference counting frees each list when it leaves the queue, in one cascade
  * as long as the list. Peak live (gc_object_size bytes, expected):
- *     (live_lists + 1) * E[length] * (24 + payload) + table(max(live_lists, 1))
- * where the + 1 is the list being built while the oldest is still queued, and table(n) is the
- * queue (n * 8 bytes plus 16 per 256 entries and 16 + 8 per chunk for the spine). */
+ *     (live_lists + 1) * E[length] * (24 + payload) + wl_table_bytes(max(live_lists, 1))
+ * where the + 1 is the list being built while the oldest is still queued. */
 #include "gclab/workload.h"
 #include "workloads/chain.h"
 #include "workloads/dist.h"
@@ -20,7 +19,7 @@
 enum { TAG_NODE = 10, TAG_QUEUE = 11 };
 
 static const gc_param_desc lists_params[] = {
-    {"lists", GC_PARAM_INT, "1000000", "lists", 1, 1e12, NULL, "number of lists built (the size parameter)"},
+    {"lists", GC_PARAM_INT, "4000000", "lists", 1, 1e12, NULL, "number of lists built (the size parameter)"},
     {"length_dist", GC_PARAM_CHOICE, "exponential", "", 0, 0, WL_DIST_CHOICES, "distribution of list lengths"},
     {"length_mean", GC_PARAM_REAL, "50", "nodes", 1, 1e9, NULL, "mean list length"},
     {"length_max", GC_PARAM_INT, "100000", "nodes", 1, 1e9, NULL, "longest list (draws are clamped to it)"},
@@ -49,6 +48,6 @@ const gc_workload gc_workload_lists = {
     .summary = "singly linked lists of random length built and dropped first-in first-out (acyclic)",
     .cyclic = false,
     .params = lists_params,
-    .test_params = "lists=2000,live_lists=100",
+    .test_params = "lists=5000,live_lists=100",
     .run = lists_run,
 };

@@ -66,6 +66,6 @@ const gc_workload gc_workload_long_build = {
     .summary = "one huge long-lived structure built incrementally (CPython issue 4074's quadratic full collections)",
     .cyclic = false,
     .params = long_build_params,
-    .test_params = "records=20000",
+    .test_params = "records=60000",
     .run = long_build_run,
 };

@@ -26,7 +26,7 @@
 enum { TAG_NODE = 100, TAG_TEMP = 101, TAG_TABLE = 102 };
 
 static const gc_param_desc long_lived_death_params[] = {
-    {"steps", GC_PARAM_INT, "10000000", "steps", 1, 1e12, NULL, "number of steps after the build (the size parameter)"},
+    {"steps", GC_PARAM_INT, "30000000", "steps", 1, 1e12, NULL, "number of steps after the build (the size parameter)"},
     {"clusters", GC_PARAM_INT, "20000", "clusters", 1, 1e8, NULL, "long-lived clusters alive at once"},
     {"cluster_size", GC_PARAM_INT, "8", "objects", 1, 1e6, NULL, "objects per cluster"},
     {"cyclic_fraction", GC_PARAM_REAL, "1", "ratio", 0, 1, NULL, "probability that a cluster is a ring rather than a chain"},
@@ -71,6 +71,6 @@ const gc_workload gc_workload_long_lived_death = {
     .summary = "long-lived clusters (cyclic by default) that die steadily, filling old generations with garbage",
     .cyclic = true,
     .params = long_lived_death_params,
-    .test_params = "steps=20000,clusters=500",
+    .test_params = "steps=60000,clusters=500",
     .run = long_lived_death_run,
 };

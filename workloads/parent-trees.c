@@ -22,7 +22,7 @@
 enum { TAG_NODE = 70, TAG_QUEUE = 71, SLOT_PARENT = 0 };
 
 static const gc_param_desc parent_trees_params[] = {
-    {"trees", GC_PARAM_INT, "60000", "trees", 1, 1e12, NULL, "number of trees built (the size parameter)"},
+    {"trees", GC_PARAM_INT, "20000", "trees", 1, 1e12, NULL, "number of trees built (the size parameter)"},
     {"depth", GC_PARAM_INT, "6", "levels", 0, 1000, NULL, "depth of every tree (0: a lone root)"},
     {"fanout", GC_PARAM_INT, "3", "children", 1, 1000, NULL, "mean children of an internal node (uniform 1 .. 2*fanout-1)"},
     {"live_trees", GC_PARAM_INT, "16", "trees", 0, 1e7, NULL, "trees kept alive at once; each lives this many iterations"},
@@ -92,6 +92,6 @@ const gc_workload gc_workload_parent_trees = {
     .summary = "trees whose children point back to their parents (ASTs, DOMs), built and dropped in a queue (cyclic)",
     .cyclic = true,
     .params = parent_trees_params,
-    .test_params = "trees=100,depth=4,live_trees=8",
+    .test_params = "trees=500,depth=5,live_trees=8",
     .run = parent_trees_run,
 };

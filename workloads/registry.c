@@ -15,6 +15,8 @@ extern const gc_workload gc_workload_graph;
 extern const gc_workload gc_workload_cycle_mix;
 extern const gc_workload gc_workload_long_build;
 extern const gc_workload gc_workload_long_lived_death;
+extern const gc_workload gc_workload_pyobjects;
+extern const gc_workload gc_workload_heap_graph;
 
 const gc_workload *const gc_workloads[] = {
     &gc_workload_gcbench,
@@ -29,6 +31,8 @@ const gc_workload *const gc_workloads[] = {
     &gc_workload_cycle_mix,
     &gc_workload_long_build,
     &gc_workload_long_lived_death,
+    &gc_workload_pyobjects,
+    &gc_workload_heap_graph,
     NULL,
 };
 

@@ -1,0 +1,254 @@
+/* gclab-bench: the performance benchmark's driver (docs/performance.md).
+ *
+ *   gclab-bench [all|gcbench|fastpath|scaling] [options]
+ *
+ * A benchmark, not a test: whatever the figures, it exits 0 when everything could run, 1 when
+ * something could not (a program missing or failing, a file unwritable), 2 on bad usage. The
+ * targets of issue 6 are printed as PASS or FAIL lines, never turned into an exit status. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#ifndef BENCH_BIN_DIR
+#define BENCH_BIN_DIR "."
+#endif
+#ifndef BENCH_GCLAB
+#define BENCH_GCLAB "gclab"
+#endif
+#ifndef BENCH_SOURCE_DIR
+#define BENCH_SOURCE_DIR "."
+#endif
+
+static const char usage[] =
+    "usage: gclab-bench [all|gcbench|fastpath|scaling] [options]\n"
+    "  all (default)        the three measurements below, in this order\n"
+    "  gcbench              GCBench: glibc, jemalloc, bdwgc, hand-written RC and gclab's collectors,\n"
+    "                       interleaved over rounds; median times, ratios, peak RSS, the issue's targets\n"
+    "  fastpath             instructions per allocation and per store, counted by callgrind\n"
+    "  scaling              marksweep's GC time per collection per live MiB, 10 MiB to 1 GiB live\n"
+    "options:\n"
+    "  --out DIR            results directory (default results/bench)\n"
+    "  --rounds N           gcbench rounds, each running every variant once (default 7)\n"
+    "  --ops N              fastpath operations per phase (default 1000000)\n"
+    "  --sizes LIST         scaling live sizes in MiB (default 10,30,100,300,1000)\n"
+    "  --scaling-runs N     scaling runs per size (default 3)\n"
+    "  --collections N      scaling steady-state collections per run, about (default 6)\n"
+    "  --bin-dir DIR        where the bench-* programs are (default: this build's bench/)\n"
+    "  --gclab PATH         the gclab program (default: this build's)\n"
+    "  --source-dir DIR     the gclab source tree, for the gnuplot scripts (default: this build's)\n";
+
+double bench_median(const double *v, size_t n) {
+    double *s = malloc(n * sizeof *s);
+    if (s == NULL) return v[0];
+    memcpy(s, v, n * sizeof *s);
+    for (size_t i = 1; i < n; i++) /* insertion sort: a handful of values */
+        for (size_t j = i; j > 0 && s[j - 1] > s[j]; j--) {
+            double t = s[j];
+            s[j] = s[j - 1];
+            s[j - 1] = t;
+        }
+    double m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    free(s);
+    return m;
+}
+
+void bench_fmt(char *buf, size_t len, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= len) {
+        fprintf(stderr, "gclab-bench: a path or argument is too long: %.60s...\n", buf);
+        exit(2);
+    }
+}
+
+int bench_mkdir(const char *path) {
+    char buf[4096];
+    bench_fmt(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) break;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "gclab-bench: cannot create directory %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+json_t *bench_load_json(const char *path) {
+    json_error_t e;
+    json_t *j = json_load_file(path, 0, &e);
+    if (j == NULL) fprintf(stderr, "gclab-bench: cannot read %s: %s\n", path, e.text);
+    return j;
+}
+
+int64_t bench_json_int(json_t *root, const char *path) {
+    char key[128];
+    json_t *node = root;
+    for (const char *k = path; node != NULL;) {
+        size_t len = strcspn(k, ".");
+        bench_fmt(key, sizeof key, "%.*s", (int)len, k);
+        node = json_object_get(node, key);
+        if (k[len] == '\0') break;
+        k += len + 1;
+    }
+    return json_is_integer(node) ? (int64_t)json_integer_value(node) : -1;
+}
+
+FILE *bench_open(const char *path) {
+    FILE *f = fopen(path, "w");
+    if (f == NULL) fprintf(stderr, "gclab-bench: cannot write %s: %s\n", path, strerror(errno));
+    return f;
+}
+
+void bench_out(FILE *f, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    if (f) {
+        va_start(ap, fmt);
+        vfprintf(f, fmt, ap);
+        va_end(ap);
+    }
+}
+
+/* A comma-separated list of positive MiB figures into o->sizes, or exit 2. */
+static void parse_sizes(bench_opts *o, const char *list) {
+    enum { MAX = sizeof o->sizes / sizeof o->sizes[0] };
+    o->nsizes = 0;
+    for (const char *p = list;;) {
+        char *end;
+        errno = 0;
+        double v = strtod(p, &end);
+        if (end == p || errno || !(v > 0 && v < 1e7) || (*end != ',' && *end != '\0') || o->nsizes == MAX) {
+            fprintf(stderr,
+                    "gclab-bench: bad --sizes '%s': expected up to %d positive MiB figures separated by commas\n", list,
+                    (int)MAX);
+            exit(2);
+        }
+        o->sizes[o->nsizes++] = v;
+        if (*end == '\0') break;
+        p = end + 1;
+    }
+}
+
+/* The first line of `path` that starts with `key`, after the key and any ':' and blanks. */
+static void read_field(const char *path, const char *key, char *out, size_t len) {
+    FILE *f = fopen(path, "r");
+    char line[512];
+    bench_fmt(out, len, "unknown");
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, key, strlen(key)) != 0) continue;
+        const char *v = line + strlen(key);
+        v += strspn(v, " \t:");
+        bench_fmt(out, len, "%.*s", (int)strcspn(v, "\n"), v);
+        break;
+    }
+    if (f) fclose(f);
+}
+
+void bench_machine(FILE *f, const char *gclab) {
+    char cpu[256], mem[64], load[128];
+    read_field("/proc/cpuinfo", "model name", cpu, sizeof cpu);
+    read_field("/proc/meminfo", "MemTotal", mem, sizeof mem);
+    read_field("/proc/loadavg", "", load, sizeof load);
+    struct utsname u;
+    if (uname(&u) != 0) bench_fmt(u.release, sizeof u.release, "unknown");
+    bench_out(f, "- machine: %ld CPUs online, %s, %s memory; kernel %s; compiler gcc %s\n",
+              sysconf(_SC_NPROCESSORS_ONLN), cpu, mem, u.release, __VERSION__);
+    bench_out(f, "- load average (1, 5, 15 min; running/total tasks): %s\n", load);
+    char *argv[] = {(char *)gclab, "--version", NULL};
+    bench_child c;
+    if (bench_run(argv, true, NULL, &c) == 0)
+        bench_out(f, "- %.*s (a '+' after the revision: uncommitted changes)\n", (int)strcspn(c.out, "\n"), c.out);
+    free(c.out);
+}
+
+/* A whole number in [lo, hi], or exit 2 naming the option. */
+static uint64_t parse_count(const char *opt, const char *s, uint64_t lo, uint64_t hi) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end != '\0' || s[0] == '-' || v < lo || v > hi) {
+        fprintf(stderr, "gclab-bench: bad %s '%s': expected a whole number from %llu to %llu\n", opt, s,
+                (unsigned long long)lo, (unsigned long long)hi);
+        exit(2);
+    }
+    return v;
+}
+
+int main(int argc, char **argv) {
+    bench_opts o = {
+        .bin_dir = BENCH_BIN_DIR,
+        .gclab = BENCH_GCLAB,
+        .source_dir = BENCH_SOURCE_DIR,
+        .out_dir = "results/bench",
+        .rounds = 7,
+        .fastpath_ops = 1000000,
+        .scaling_runs = 3,
+        .collections = 6,
+    };
+    parse_sizes(&o, "10,30,100,300,1000");
+    const char *what = "all";
+    int i = 1;
+    if (i < argc && argv[i][0] != '-') what = argv[i++];
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "gclab-bench: %s: unknown option, or its value is missing (see gclab-bench --help)\n", a);
+            return 2;
+        }
+        const char *v = argv[++i];
+        if (strcmp(a, "--out") == 0) o.out_dir = v;
+        else if (strcmp(a, "--rounds") == 0) o.rounds = (int)parse_count(a, v, 1, 1000);
+        else if (strcmp(a, "--ops") == 0) o.fastpath_ops = parse_count(a, v, 1000, 1u << 28);
+        else if (strcmp(a, "--sizes") == 0) parse_sizes(&o, v);
+        else if (strcmp(a, "--scaling-runs") == 0) o.scaling_runs = (int)parse_count(a, v, 1, 100);
+        else if (strcmp(a, "--collections") == 0) o.collections = (int)parse_count(a, v, 1, 1000);
+        else if (strcmp(a, "--bin-dir") == 0) o.bin_dir = v;
+        else if (strcmp(a, "--gclab") == 0) o.gclab = v;
+        else if (strcmp(a, "--source-dir") == 0) o.source_dir = v;
+        else {
+            fprintf(stderr, "gclab-bench: unknown option %s (see gclab-bench --help)\n", a);
+            return 2;
+        }
+    }
+    bool all = strcmp(what, "all") == 0;
+    if (!all && strcmp(what, "gcbench") != 0 && strcmp(what, "fastpath") != 0 && strcmp(what, "scaling") != 0) {
+        fprintf(stderr, "gclab-bench: unknown measurement '%s' (all, gcbench, fastpath or scaling)\n", what);
+        return 2;
+    }
+    if (bench_mkdir(o.out_dir) != 0) return 1;
+    char path[4200];
+    bench_fmt(path, sizeof path, "%s/machine.md", o.out_dir);
+    FILE *machine = bench_open(path);
+    if (machine == NULL) return 1;
+    printf("== Machine, at the start ==\n");
+    bench_machine(machine, o.gclab);
+    printf("\n");
+    int failed = 0;
+    if (all || strcmp(what, "gcbench") == 0) failed |= bench_gcbench(&o) != 0;
+    if (all || strcmp(what, "fastpath") == 0) failed |= bench_fastpath(&o) != 0;
+    if (all || strcmp(what, "scaling") == 0) failed |= bench_scaling(&o) != 0;
+    printf("== Machine, at the end ==\n");
+    fprintf(machine, "At the end:\n");
+    bench_machine(machine, o.gclab);
+    fclose(machine);
+    if (failed) fprintf(stderr, "gclab-bench: some measurements could not run (see above)\n");
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,72 @@
+/* gclab-bench, the performance benchmark's driver (docs/performance.md). Shared declarations.
+ *
+ * The driver is three measurements, each a file of its own:
+ *   bench_gcbench.c   GCBench side by side: the native yardsticks (glibc, jemalloc, bdwgc,
+ *                     hand-written RC) and gclab's collectors, interleaved over rounds;
+ *   bench_fastpath.c  instructions per allocation and per store, counted by callgrind;
+ *   bench_scaling.c   marksweep's GC time per live megabyte from a 10 MB to a 1 GB live heap.
+ * bench_spawn.c runs the child processes; bench.c parses the command line and holds the small
+ * helpers below. Every figure is printed as a Markdown table and written under the output
+ * directory, with the raw per-run data beside it. */
+#ifndef GCLAB_BENCH_H
+#define GCLAB_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+typedef struct bench_opts {
+    const char *bin_dir;    /* where the bench-* programs are (this build's bench/) */
+    const char *gclab;      /* the gclab program (run-time dispatch) */
+    const char *source_dir; /* the source tree: the gnuplot scripts (bench/scaling.gp, plots/style.gp) */
+    const char *out_dir;    /* results */
+    int rounds;             /* gcbench: rounds of every variant */
+    uint64_t fastpath_ops;  /* fastpath: operations per phase */
+    double sizes[16];       /* scaling: live sizes in MiB */
+    int nsizes;
+    int scaling_runs;       /* scaling: runs per size */
+    int collections;        /* scaling: steady-state collections per run (about) */
+} bench_opts;
+
+/* A finished child process. */
+typedef struct bench_child {
+    int status;     /* waitpid status */
+    long maxrss_kb; /* wait4's ru_maxrss: the child's peak resident set, KiB */
+    double cpu_s;   /* user + system CPU time of the child */
+    double wall_s;  /* from start to exit: cpu_s / wall_s is the share of a CPU it got */
+    char *out;      /* captured standard output, NUL-terminated (NULL if not captured) */
+} bench_child;
+
+/* Run argv[0] (a path, or a name looked up on PATH) with argv and wait for it. Standard output is
+ * captured into c->out when `capture`, else discarded; standard error goes to stderr_path, or is
+ * inherited when that is NULL. Returns 0 if the program ran and exited with status 0; otherwise
+ * prints one line naming the program and what happened, and returns -1. Free c->out with free(). */
+int bench_run(char *const argv[], bool capture, const char *stderr_path, bench_child *c);
+
+/* The three measurements. Each returns 0 if everything it needed could run. */
+int bench_gcbench(const bench_opts *o);
+int bench_fastpath(const bench_opts *o);
+int bench_scaling(const bench_opts *o);
+
+/* --- helpers (bench.c) --- */
+/* The machine and its load (nproc, CPU model, memory, compiler, kernel, load average) and the
+ * gclab revision measured, as a few Markdown lines. */
+void bench_machine(FILE *f, const char *gclab);
+double bench_median(const double *v, size_t n); /* n >= 1; v is left unchanged */
+/* snprintf into a fixed buffer, exiting on truncation (a path too long is a usage error). */
+void bench_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Create a directory and its parents; prints the problem and returns -1 on failure. */
+int bench_mkdir(const char *path);
+/* A summary.json written by `gclab run`, or NULL with a message. */
+json_t *bench_load_json(const char *path);
+/* An integer at a dotted path ("time.wall_ns") of a JSON object; -1 if absent. */
+int64_t bench_json_int(json_t *root, const char *path);
+/* Open a results file for writing, or print why not and return NULL. */
+FILE *bench_open(const char *path);
+/* Print to stdout and to f (if not NULL): every table goes to both. */
+void bench_out(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

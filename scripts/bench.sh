@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The performance benchmark of docs/performance.md, in one command: install what is missing,
+# configure and build build-bench/ (meson -Dbench=true, release), then run
+#   1. GCBench side by side: glibc and jemalloc malloc/free, bdwgc, hand-written RC and gclab's
+#      collectors (run-time and compile-time dispatch), interleaved over rounds;
+#   2. instructions per allocation and per store under callgrind;
+#   3. marksweep's GC time per live MiB from a 10 MiB to a 1 GiB live heap, with its figure.
+# Tables are printed and written, with the raw data and the figure, to results/bench/ (--out).
+#
+# Why release (-O3, assert() compiled out): the benchmark measures what an optimised build of
+# gclab costs, the way bdwgc and the native programs are measured; debugoptimized (the project's
+# default) keeps assertions, which no user's production build would time. Every program in
+# build-bench/ (native yardsticks included) is compiled with the same flags.
+#
+# Usage: scripts/bench.sh [--quick] [gclab-bench options...]
+#   --quick               3 rounds, 1 scaling run per size, 200,000 callgrind operations
+#   --rounds N            GCBench rounds (default 7)
+#   --scaling-runs N      runs per live size (default 3)
+#   --sizes LIST          live sizes in MiB (default 10,30,100,300,1000)
+#   --out DIR             results directory (default results/bench)
+#   (build-bench/bench/gclab-bench --help lists every option; `gclab-bench gcbench`, `fastpath`
+#    or `scaling` runs one measurement alone.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+args=()
+for a in "$@"; do
+  if [ "$a" = "--quick" ]; then
+    args+=(--rounds 3 --scaling-runs 1 --ops 200000)
+  else
+    args+=("$a")
+  fi
+done
+
+scripts/install-deps.sh
+if [ ! -f build-bench/build.ninja ]; then
+  meson setup build-bench --buildtype=release -Dbench=true -Dtests=false >/dev/null
+else
+  meson configure build-bench --buildtype=release -Dbench=true >/dev/null
+fi
+ninja -C build-bench >/dev/null
+exec build-bench/bench/gclab-bench all ${args[@]+"${args[@]}"}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# `gclab compare --emit-jobs FILE`: one command line per cell in FILE and a Slurm job array in
+# FILE.sbatch whose N-th task runs FILE's N-th line; the job file run for real with GNU parallel,
+# then `gclab merge`: the same cells as a local run of the same sweep.
+# Usage: jobs.sh GCLAB
+source "$(dirname "$0")/lib.sh"
+gclab=$(readlink -f "$1")
+
+cd "$scratch"
+# A relative --out: the emitted commands must still work from anywhere (remote hosts, Slurm).
+"$gclab" compare "${SWEEP[@]}" --out sweep --emit-jobs jobs.txt >emit.out 2>&1 || fail "emit-jobs: $(cat emit.out)"
+[ "$(wc -l <jobs.txt)" -eq $SWEEP_CELLS ] || fail "jobs.txt has $(wc -l <jobs.txt) lines, not $SWEEP_CELLS"
+[ ! -e sweep/results.csv ] && [ -z "$(ls sweep/cells)" ] || fail "--emit-jobs ran cells"
+# one line per planned cell, each naming its cell once, with absolute paths
+diff <(sed -n "s/.* run-cell '[^']*' '\(.*\)'$/\1/p" jobs.txt | sort) <(ls sweep/plan | sed 's/\.json$//' | sort) ||
+  fail "jobs.txt does not name every planned cell exactly once"
+grep -qv "run-cell '$scratch/sweep' '" jobs.txt && fail "a job line does not use the absolute experiment path"
+grep -q "'$(readlink -f "$gclab")' run-cell" jobs.txt || fail "job lines do not start with the absolute gclab path"
+
+# --- the Slurm script ---
+sb=jobs.txt.sbatch
+[ -s $sb ] || fail "no $sb"
+[ "$(head -1 $sb)" = "#!/bin/bash" ] || fail "$sb has no bash shebang"
+grep -qx "#SBATCH --array=1-$SWEEP_CELLS" $sb || fail "$sb: no '#SBATCH --array=1-$SWEEP_CELLS'"
+grep -q "^#SBATCH --output=$scratch/sweep/logs/" $sb || fail "$sb: Slurm output not in the experiment's logs/"
+# sbatch reads #SBATCH lines only before the first command
+first_cmd=$(grep -n -v -e '^#' -e '^$' $sb | head -1 | cut -d: -f1)
+last_directive=$(grep -n '^#SBATCH' $sb | tail -1 | cut -d: -f1)
+[ "$last_directive" -lt "$first_cmd" ] || fail "$sb: an #SBATCH line comes after a command"
+# Task N runs line N: run task 3 as Slurm would (without Slurm), from another directory.
+third=$(sed -n "3s/.* '\(.*\)'$/\1/p" jobs.txt)
+(cd / && SLURM_ARRAY_TASK_ID=3 bash "$scratch/$sb") >task3.out 2>&1 || [ $? -eq 3 ] || fail "task 3: $(cat task3.out)"
+[ -d "sweep/cells/$third" ] || fail "Slurm task 3 did not run line 3's cell ($third)"
+[ "$(ls sweep/cells | wc -l)" -eq 1 ] || fail "Slurm task 3 ran more than one cell"
+
+# --- the same sweep run locally: the reference for the cells the jobs must produce ---
+"$gclab" compare "${SWEEP[@]}" --out local --no-plots >local.out 2>&1 || fail "local run: $(cat local.out)"
+cells_of() { rows_of "$1" | cut -d, -f1-8; } # name, settings and status
+
+# --- without a shared filesystem: two copies of the planned experiment, half the jobs run in
+# each, merged: every cell once, none left as not-run ---
+"$gclab" compare "${SWEEP[@]}" --out split --emit-jobs split.txt >/dev/null 2>&1 || fail "emit-jobs for split"
+cp -r split split-a
+mv split split-b
+half=$((SWEEP_CELLS / 2))
+sed "s|'$scratch/split'|'$scratch/split-a'|" split.txt | head -n $half >a.txt
+sed "s|'$scratch/split'|'$scratch/split-b'|" split.txt | tail -n +$((half + 1)) >b.txt
+bash a.txt >/dev/null 2>&1 || true # heap-limit cells exit 3
+bash b.txt >/dev/null 2>&1 || true
+"$gclab" merge split-a split-b --out merged --no-plots >merged.out 2>&1 || fail "merge of two copies: $(cat merged.out)"
+diff <(cells_of merged/results.csv) <(cells_of local/results.csv) || fail "the merged copies' cells differ from the local run's"
+# a cell finished in both copies is refused ($third, line 3, ran in split-a)
+"$gclab" run-cell "$scratch/split-b" "$third" 2>/dev/null || true
+expect_error 2 "in two places" "$gclab" merge split-a split-b --out merged2 --no-plots
+
+# --- GNU parallel, for real ---
+if ! command -v parallel >/dev/null; then
+  echo "GNU parallel is not installed (scripts/install-deps.sh installs it): skipped"
+  exit 77
+fi
+# parallel's exit status counts the jobs that exited non-zero: here the heap-limit cells (exit 3).
+rc=0
+parallel --will-cite -j 2 <jobs.txt >parallel.out 2>&1 || rc=$?
+[ "$rc" -lt 100 ] || fail "parallel failed ($rc): $(cat parallel.out)"
+[ "$(ls sweep/cells | grep -vc '\.tmp$')" -eq $SWEEP_CELLS ] || fail "parallel left cells unfinished: $(ls sweep/cells)"
+# every job line is idempotent: running the file again runs nothing and succeeds
+parallel --will-cite -j 2 <jobs.txt >parallel2.out 2>&1 || fail "re-running the finished jobs failed: $(cat parallel2.out)"
+"$gclab" merge sweep >merge.out 2>&1 || fail "merge: $(cat merge.out)"
+[ -s sweep/report.md ] || fail "merge wrote no report"
+[ "$(rows_of sweep/results.csv | wc -l)" -eq $SWEEP_CELLS ] || fail "merged results.csv has $(rows_of sweep/results.csv | wc -l) rows"
+
+# the same cells with the same settings and outcomes as the local run
+diff <(cells_of sweep/results.csv) <(cells_of local/results.csv) || fail "the parallel run's cells differ from the local run's"
+
+echo "jobs: all checks passed"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `gclab minheap`: the smallest heap limit (bytes of cells in use) at which a run completes, by
+# bisection to a relative tolerance, cached with --out.
+# Usage: minheap.sh GCLAB
+source "$(dirname "$0")/lib.sh"
+gclab=$(readlink -f "$1")
+wl=(--workload rings --param rings=2000 --param keep_for=100)
+
+m=$("$gclab" minheap --collector marksweep "${wl[@]}" --tolerance 0.05 --out "$scratch/cache") || fail "minheap exited $?"
+[[ "$m" =~ ^[0-9]+$ ]] && [ "$m" -gt 0 ] || fail "minheap printed '$m'"
+# The answer completes; a limit below it by more than the tolerance does not (the bisection's
+# failing bound is within 5% of the answer, and completion is monotonic in the limit here).
+"$gclab" run --collector marksweep "${wl[@]}" --heap-limit "$m" --quiet || fail "no completion at the minimum heap $m"
+below=$((m * 95 / 100 - 1))
+rc=0
+"$gclab" run --collector marksweep "${wl[@]}" --heap-limit "$below" --quiet 2>/dev/null || rc=$?
+[ "$rc" -eq 3 ] || fail "a limit of $below (below the minimum heap $m by more than 5%) exited $rc, not 3"
+# the unlimited run's peak is an upper bound
+"$gclab" run --collector marksweep "${wl[@]}" --out "$scratch/free" --quiet
+peak=$(sed -n 's/.*"heap_bytes_peak": \([0-9]*\).*/\1/p' "$scratch/free/summary.json")
+[ "$m" -le "$peak" ] || fail "minimum heap $m above the unlimited peak $peak"
+
+# The cache answers the same question without running: prove it by planting a value.
+cache=$scratch/cache/minheap.json
+[ -s "$cache" ] || fail "no cache written"
+sed -i "s/: $m/: 12345/" "$cache"
+[ "$("$gclab" minheap --collector marksweep "${wl[@]}" --tolerance 0.05 --out "$scratch/cache")" = 12345 ] ||
+  fail "the cached answer was not used"
+# another tolerance is another question
+m2=$("$gclab" minheap --collector marksweep "${wl[@]}" --tolerance 0.2 --out "$scratch/cache")
+[ "$m2" != 12345 ] && [ "$m2" -ge "$m" ] || fail "tolerance 0.2 gave $m2 (tolerance 0.05 gave $m)"
+
+# a corrupt cache is refused, not overwritten
+echo '{"broken' >"$cache"
+expect_error 2 "minheap.json" "$gclab" minheap --collector marksweep "${wl[@]}" --out "$scratch/cache"
+[ "$(cat "$cache")" = '{"broken' ] || fail "a corrupt cache was overwritten"
+
+# bad input
+expect_error 2 "unknown collector 'nope'" "$gclab" minheap --collector nope "${wl[@]}"
+expect_error 2 "unknown workload 'nope'" "$gclab" minheap --collector rc --workload nope
+expect_error 2 "--tolerance" "$gclab" minheap --collector rc "${wl[@]}" --tolerance 1.5
+expect_error 2 "required" "$gclab" minheap --collector rc
+echo "minheap: all checks passed"
