@@ -16,6 +16,7 @@ static inline void *gc_space_take(gc_heap *h, unsigned cls) {
     gc_cell *cell = h->free[cls];
     if (cell) {
         h->free[cls] = cell->next;
+        __builtin_prefetch(cell->next, 1); /* the next allocation of this size writes it */
         return cell;
     }
     uint32_t cs = gc_class_size[cls];
