@@ -154,9 +154,14 @@ size_t tst_count_lines(const char *s) {
 
 /* --- running the program --- */
 
-tst_proc tst_run_gclab(const char *const *args) {
+const char *tst_gclab_exe(void) {
     const char *exe = getenv("GCLAB_EXE");
     cr_assert(exe != NULL && *exe, "GCLAB_EXE is not set (tests/meson.build sets it to the gclab program)");
+    return exe;
+}
+
+tst_proc tst_run_gclab(const char *const *args) {
+    const char *exe = tst_gclab_exe();
     size_t nargs = 0;
     while (args[nargs]) nargs++;
     char **argv = calloc(nargs + 2, sizeof *argv);

@@ -59,6 +59,7 @@ char *tst_read_file(const char *path);
 /* Run the gclab program (path in $GCLAB_EXE, set by tests/meson.build) with argv[1..] = args
  * (NULL-terminated). Returns its exit status (128 + signal if it died of one); its standard
  * output and error are returned as malloc'd strings. */
+const char *tst_gclab_exe(void); /* $GCLAB_EXE; the test fails if it is not set */
 typedef struct tst_proc {
     int status;
     char *out, *err;

@@ -105,6 +105,7 @@ Test(cli, unknown_option_and_command) {
 
 /* --out under a regular file cannot be created, even by root. */
 Test(cli, unwritable_out_directory) {
+    tst_gclab_exe(); /* before making a directory that a failure would leave behind */
     char *dir = tst_tmpdir();
     char file[4200], out[4300];
     snprintf(file, sizeof file, "%s/a-file", dir);

@@ -158,6 +158,7 @@ TST_FOR_EACH_COLLECTOR(heap_limit, garbage_over_the_limit) {
 /* Through the CLI: exit code 3, one line on stderr, and the results written. */
 TST_FOR_EACH_COLLECTOR(heap_limit, cli_exit_code) {
     const gc_collector_ops *c = gc_collectors[*collector_index];
+    tst_gclab_exe(); /* before making a directory that a failure would leave behind */
     char *dir = tst_tmpdir();
     const char *args[] = {"run", "--collector", c->name, "--workload", "rings", "--param", "keep_fraction=1",
                           "--param", "ring_size=50", "--param", "rings=5000", "--heap-limit", "256k", "--out", dir,

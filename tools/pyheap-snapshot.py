@@ -318,7 +318,8 @@ def main(argv=None):
         prog="pyheap-snapshot.py",
         description="Run a Python script and write its object graph for gclab's heap-graph workload.",
         epilog="The script may call pyheap_snapshot.snapshot() (no arguments) to choose the moment itself.")
-    parser.add_argument("--out", default="pyheap.snap", help="output file ('-' for standard output; default pyheap.snap)")
+    parser.add_argument("--out", default="pyheap.snap",
+                        help="output file ('-' for standard output; default pyheap.snap)")
     parser.add_argument("--untracked", choices=("atoms", "drop"), default="atoms",
                         help="untracked referents (ints, strings, ...): atom records (default) or left out")
     parser.add_argument("--no-collect", action="store_true", help="do not run gc.collect() before the walk")

@@ -152,7 +152,10 @@ static void new_class(py *p, int64_t m, int64_t c, uint32_t entry) {
     }
 
     bool derived = c > 0 && chance(p, 0.3); /* base: an earlier class of this module */
-    if (derived) gc_get(h, R(p, R_VAL), R(p, R_MDICT), 2 * (entry - 1 - (uint32_t)gc_rng_below(p->rng, (uint64_t)c)) + 1);
+    if (derived) {
+        uint32_t base = entry - 1 - (uint32_t)gc_rng_below(p->rng, (uint64_t)c);
+        gc_get(h, R(p, R_VAL), R(p, R_MDICT), 2 * base + 1);
+    }
     gc_new(h, R(p, R_TMP), 2 + derived, RAW_TUPLE, TAG_TUPLE); /* MRO: (cls, [base,] object) */
     gc_set(h, R(p, R_TMP), 0, R(p, R_CLS));
     if (derived) gc_set(h, R(p, R_TMP), 1, R(p, R_VAL));
@@ -190,7 +193,8 @@ static void new_module(py *p, int64_t m) {
  * attribute count. Everything is reached from the modules dict, as a program reaches it. */
 static uint32_t pick_class(py *p) {
     gc_heap *h = p->h;
-    int64_t m = (int64_t)gc_rng_below(p->rng, (uint64_t)p->modules), c = (int64_t)gc_rng_below(p->rng, (uint64_t)p->classes);
+    int64_t m = (int64_t)gc_rng_below(p->rng, (uint64_t)p->modules);
+    int64_t c = (int64_t)gc_rng_below(p->rng, (uint64_t)p->classes);
     gc_get(h, R(p, R_MOD), R(p, R_MODULES), 2 * (uint32_t)m + 1);
     gc_get(h, R(p, R_MDICT), R(p, R_MOD), MODULE_DICT);
     gc_get(h, R(p, R_CLS), R(p, R_MDICT), 2 * (uint32_t)(p->functions + c) + 1);

@@ -237,7 +237,8 @@ static int read_object(reader *r, wl_snapshot *s, char kind, uint32_t *nread, ui
 }
 
 /* The 'end' record: every count must have been met, and nothing may follow. */
-static int read_end(reader *r, const wl_snapshot *s, uint32_t ntypes, uint32_t nread, uint64_t nedges, uint32_t nroots) {
+static int read_end(reader *r, const wl_snapshot *s, uint32_t ntypes, uint32_t nread, uint64_t nedges,
+                    uint32_t nroots) {
     if (end_record(r, "end") != 0) return -1;
     r->line--; /* messages below are about the 'end' line */
     if (ntypes != s->ntypes) return fail(r, "'end' after %u of %u types", ntypes, s->ntypes);
@@ -269,7 +270,8 @@ static int read_records(reader *r, wl_snapshot *s) {
             if (nread > 0) return fail(r, "a 'type' record after the first object");
             if (read_number(r, "type index", UINT32_MAX, &k) != 0) return -1;
             if (ntypes == s->ntypes) return fail(r, "more types than the counts record declares (%u)", s->ntypes);
-            if (k != ntypes) return fail(r, "type index %llu is out of order (expected %u)", (unsigned long long)k, ntypes);
+            if (k != ntypes)
+                return fail(r, "type index %llu is out of order (expected %u)", (unsigned long long)k, ntypes);
             if (read_word(r, word, sizeof word) == 0) return fail(r, "type %llu has no name", (unsigned long long)k);
             if (end_record(r, "type") != 0) return -1;
             ntypes++;
