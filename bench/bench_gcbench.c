@@ -6,7 +6,8 @@
  * the list than the round before (a rotation), so that a slow spell of a shared machine falls on
  * different variants in different rounds, and no variant always runs first or after the same one.
  * Ratios are taken pair by pair within a round (variant / bdwgc of the same round), and the table
- * shows the median of those ratios, which cancels what a round's conditions did to both.
+ * shows the median of those ratios, which cancels what a round's conditions did to both runs as far
+ * as they did the same to both (on a busy machine, only partly).
  *
  * What is measured, per run:
  *   time         the benchmark's own wall time, as the program reports it (native: the whole
@@ -44,10 +45,13 @@ static const variant variants[NVARIANTS] = {
     [V_RC_FIXED] = {"gclab rc, fixed dispatch", "gclab-fixed-rc", "rc"},
 };
 
+/* What one run measured. CPU share: the process's CPU time / its elapsed time, under 1 when it
+ * waited for a CPU. */
+enum { WALL_NS, RSS_KIB, COLLECTIONS, MAX_PAUSE_NS, CPU_SHARE, NFIELDS };
+
 typedef struct sample {
     bool ok;
-    double wall_ns, rss_kb, collections, max_pause_ns;
-    double cpu_share; /* the process's CPU time / its elapsed time: under 1 when it waited for a CPU */
+    double f[NFIELDS];
 } sample;
 
 /* One run of a native variant: it prints "name wall_ns collections max_pause_ns". */
@@ -60,7 +64,7 @@ static int run_native(const bench_opts *o, const variant *v, sample *s) {
     unsigned long long wall, coll, pause;
     char name[64];
     if (rc == 0 && sscanf(c.out, "%63s %llu %llu %llu", name, &wall, &coll, &pause) == 4) {
-        *s = (sample){true, (double)wall, (double)c.maxrss_kb, (double)coll, (double)pause, c.cpu_s / c.wall_s};
+        *s = (sample){true, {(double)wall, (double)c.maxrss_kb, (double)coll, (double)pause, c.cpu_s / c.wall_s}};
     } else if (rc == 0) {
         fprintf(stderr, "gclab-bench: %s printed no result line\n", path);
         rc = -1;
@@ -83,41 +87,41 @@ static int run_gclab(const bench_opts *o, const variant *v, int round, sample *s
     bench_fmt(summary, sizeof summary, "%s/summary.json", dir);
     json_t *j = bench_load_json(summary);
     if (j == NULL) return -1;
-    *s = (sample){true, (double)bench_json_int(j, "time.wall_ns"), (double)c.maxrss_kb,
-                  (double)bench_json_int(j, "pauses.count"), (double)bench_json_int(j, "pauses.max_ns"),
-                  c.cpu_s / c.wall_s};
+    *s = (sample){true,
+                  {(double)bench_json_int(j, "time.wall_ns"), (double)c.maxrss_kb,
+                   (double)bench_json_int(j, "pauses.count"), (double)bench_json_int(j, "pauses.max_ns"),
+                   c.cpu_s / c.wall_s}};
     json_decref(j);
     return 0;
 }
 
 /* Median over the rounds of field(a) / field(b) within each round where both ran; NaN if none. */
-static double ratio_median(sample (*runs)[NVARIANTS], int rounds, int a, int b, size_t field) {
+static double ratio_median(sample (*runs)[NVARIANTS], int rounds, int a, int b, int field) {
     double r[1000];
     size_t n = 0;
     for (int i = 0; i < rounds; i++) {
         const sample *x = &runs[i][a], *y = &runs[i][b];
-        double xv = *(const double *)((const char *)x + field), yv = *(const double *)((const char *)y + field);
-        if (x->ok && y->ok && yv > 0) r[n++] = xv / yv;
+        if (x->ok && y->ok && y->f[field] > 0) r[n++] = x->f[field] / y->f[field];
     }
     return n ? bench_median(r, n) : NAN;
 }
 
-/* Median of one field over the rounds where the variant ran; NaN if it never did. */
-static double field_median(sample (*runs)[NVARIANTS], int rounds, int v, size_t field, double *lo, double *hi) {
+/* Median of one field over the rounds where the variant ran, and its range; NaN if it never ran. */
+static double field_median(sample (*runs)[NVARIANTS], int rounds, int v, int field, double *lo, double *hi) {
     double r[1000];
     size_t n = 0;
+    *lo = INFINITY;
+    *hi = -INFINITY;
     for (int i = 0; i < rounds; i++)
-        if (runs[i][v].ok) r[n++] = *(const double *)((const char *)&runs[i][v] + field);
+        if (runs[i][v].ok) {
+            r[n] = runs[i][v].f[field];
+            *lo = fmin(*lo, r[n]);
+            *hi = fmax(*hi, r[n]);
+            n++;
+        }
     if (n == 0) return *lo = *hi = NAN;
-    *lo = *hi = r[0];
-    for (size_t i = 1; i < n; i++) {
-        if (r[i] < *lo) *lo = r[i];
-        if (r[i] > *hi) *hi = r[i];
-    }
     return bench_median(r, n);
 }
-
-#define FIELD(f) offsetof(sample, f)
 
 static void print_target(FILE *f, const char *what, double measured, double target) {
     const char *verdict = measured != measured ? "n/a" : measured <= target ? "PASS" : "FAIL";
@@ -130,15 +134,12 @@ static void report(FILE *f, sample (*runs)[NVARIANTS], int rounds) {
                  "| max pause (ms) | CPU share |\n");
     bench_out(f, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (int v = 0; v < NVARIANTS; v++) {
-        double lo, hi, plo, phi, clo, chi, mlo, mhi, slo, shi;
-        double t = field_median(runs, rounds, v, FIELD(wall_ns), &lo, &hi);
-        double rss = field_median(runs, rounds, v, FIELD(rss_kb), &plo, &phi);
-        double coll = field_median(runs, rounds, v, FIELD(collections), &clo, &chi);
-        double mp = field_median(runs, rounds, v, FIELD(max_pause_ns), &mlo, &mhi);
-        double share = field_median(runs, rounds, v, FIELD(cpu_share), &slo, &shi);
+        double med[NFIELDS], lo[NFIELDS], hi[NFIELDS];
+        for (int k = 0; k < NFIELDS; k++) med[k] = field_median(runs, rounds, v, k, &lo[k], &hi[k]);
         bench_out(f, "| %s | %.0f | %.0f–%.0f | %.2f | %.2f | %.1f | %.0f | %.1f | %.2f |\n", variants[v].name,
-                  t / 1e6, lo / 1e6, hi / 1e6, ratio_median(runs, rounds, v, V_BDWGC, FIELD(wall_ns)),
-                  ratio_median(runs, rounds, v, V_GLIBC, FIELD(wall_ns)), rss / 1024, coll, mp / 1e6, share);
+                  med[WALL_NS] / 1e6, lo[WALL_NS] / 1e6, hi[WALL_NS] / 1e6,
+                  ratio_median(runs, rounds, v, V_BDWGC, WALL_NS), ratio_median(runs, rounds, v, V_GLIBC, WALL_NS),
+                  med[RSS_KIB] / 1024, med[COLLECTIONS], med[MAX_PAUSE_NS] / 1e6, med[CPU_SHARE]);
     }
     bench_out(f, "\nMedians over %d rounds; ratios are medians of the per-round ratios. Collections: bdwgc's "
                  "collections, gclab's pauses (for rc and rc-gen these include free cascades of 16+ objects); "
@@ -146,16 +147,13 @@ static void report(FILE *f, sample (*runs)[NVARIANTS], int rounds) {
                  "its elapsed time (1.00 on an idle machine; lower when it waited for a CPU).\n\n",
               rounds);
     bench_out(f, "| target (issue 6) | measured | target | |\n| --- | ---: | ---: | --- |\n");
-    print_target(f, "marksweep time / bdwgc time", ratio_median(runs, rounds, V_MS, V_BDWGC, FIELD(wall_ns)), 0.8);
-    print_target(f, "marksweep peak RSS / bdwgc peak RSS", ratio_median(runs, rounds, V_MS, V_BDWGC, FIELD(rss_kb)),
-                 1.0);
-    print_target(f, "rc time / hand-written RC time", ratio_median(runs, rounds, V_RC, V_RC_HAND, FIELD(wall_ns)),
-                 1.1);
-    print_target(f, "rc-gen time / rc time", ratio_median(runs, rounds, V_RC_GEN, V_RC, FIELD(wall_ns)), 1.3);
-    print_target(f, "marksweep: run-time / fixed dispatch",
-                 ratio_median(runs, rounds, V_MS, V_MS_FIXED, FIELD(wall_ns)), 1.05);
-    print_target(f, "rc: run-time / fixed dispatch", ratio_median(runs, rounds, V_RC, V_RC_FIXED, FIELD(wall_ns)),
+    print_target(f, "marksweep time / bdwgc time", ratio_median(runs, rounds, V_MS, V_BDWGC, WALL_NS), 0.8);
+    print_target(f, "marksweep peak RSS / bdwgc peak RSS", ratio_median(runs, rounds, V_MS, V_BDWGC, RSS_KIB), 1.0);
+    print_target(f, "rc time / hand-written RC time", ratio_median(runs, rounds, V_RC, V_RC_HAND, WALL_NS), 1.1);
+    print_target(f, "rc-gen time / rc time", ratio_median(runs, rounds, V_RC_GEN, V_RC, WALL_NS), 1.3);
+    print_target(f, "marksweep: run-time / fixed dispatch", ratio_median(runs, rounds, V_MS, V_MS_FIXED, WALL_NS),
                  1.05);
+    print_target(f, "rc: run-time / fixed dispatch", ratio_median(runs, rounds, V_RC, V_RC_FIXED, WALL_NS), 1.05);
 }
 
 int bench_gcbench(const bench_opts *o) {
@@ -184,9 +182,9 @@ int bench_gcbench(const bench_opts *o) {
                 continue;
             }
             fprintf(stderr, " %s %.0f ms;", variants[v].program ? variants[v].program : variants[v].collector,
-                    s->wall_ns / 1e6);
-            fprintf(csv, "%d,%d,%s,%.0f,%.0f,%.0f,%.0f,%.3f\n", r, k, variants[v].name, s->wall_ns, s->rss_kb,
-                    s->collections, s->max_pause_ns, s->cpu_share);
+                    s->f[WALL_NS] / 1e6);
+            fprintf(csv, "%d,%d,\"%s\",%.0f,%.0f,%.0f,%.0f,%.3f\n", r, k, variants[v].name, s->f[WALL_NS],
+                    s->f[RSS_KIB], s->f[COLLECTIONS], s->f[MAX_PAUSE_NS], s->f[CPU_SHARE]);
         }
         fprintf(stderr, "\n");
     }

@@ -15,7 +15,8 @@ set ylabel "pause time per live MiB (µs)"
 set logscale x
 set xrange [5:2000]
 set yrange [0:*]
-set key below
+set key top left
+set offsets graph 0, graph 0, graph 0.35, 0
 do for [fmt in formats] {
   eval term(fmt)
   set output out.".".fmt

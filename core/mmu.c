@@ -5,8 +5,10 @@
  * function of t whose maxima lie where the window's start meets a pause's start or the window's
  * end meets a pause's end; so evaluating it at those points (clamped to the run) is exact.
  * Pauses never overlap (every collector here stops the world on one thread), so their starts and
- * ends are both sorted, and the pause time in a window is two binary searches over prefix sums. */
+ * ends are both sorted, the candidate starts ascend, and one sweep with two forward-only cursors
+ * over prefix sums gives every candidate's pause time: O(n) per window length. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "gclab/mmu.h"
@@ -14,6 +16,7 @@
 typedef struct mmu_log {
     uint64_t *start, *end; /* clipped to the run, sorted */
     uint64_t *prefix;      /* prefix[i] = total pause time of pauses 0 .. i-1 */
+    uint64_t longest;      /* the longest (clipped) pause */
     size_t n;
     uint64_t begin, finish;
 } mmu_log;
@@ -23,44 +26,47 @@ static int cmp_span(const void *a, const void *b) {
     return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
-/* First index i with key[i] > v (key sorted). */
-static size_t upper_bound(const uint64_t *key, size_t n, uint64_t v) {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (key[mid] <= v) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
+/* A cursor that evaluates busy(t) for non-decreasing t in amortised constant time: the first
+ * pause ending after t and the first starting after t + w only ever move forward. */
+typedef struct sweep {
+    const mmu_log *L;
+    uint64_t w;
+    size_t i, j;
+} sweep;
 
-/* Pause time inside [t, t + w]. */
-static uint64_t busy(const mmu_log *L, uint64_t t, uint64_t w) {
-    uint64_t u = t + w;
-    size_t i = upper_bound(L->end, L->n, t);   /* first pause ending after t */
-    size_t j = upper_bound(L->start, L->n, u); /* pauses i .. j-1 start before u */
-    if (j <= i) {
-        /* j < i happens only for an empty overlap */
-        return 0;
-    }
-    uint64_t sum = L->prefix[j] - L->prefix[i];
-    if (L->start[i] < t) sum -= t - L->start[i];
-    if (L->end[j - 1] > u) sum -= L->end[j - 1] - u;
+static uint64_t sweep_busy(sweep *s, uint64_t t) {
+    const mmu_log *L = s->L;
+    uint64_t u = t + s->w;
+    while (s->i < L->n && L->end[s->i] <= t) s->i++;
+    while (s->j < L->n && L->start[s->j] <= u) s->j++;
+    if (s->j <= s->i) return 0;
+    uint64_t sum = L->prefix[s->j] - L->prefix[s->i];
+    if (L->start[s->i] < t) sum -= t - L->start[s->i];
+    if (L->end[s->j - 1] > u) sum -= L->end[s->j - 1] - u;
     return sum;
 }
 
+/* The candidate window starts are the pauses' starts and the pauses' ends minus w, clamped to the
+ * run; both sequences ascend, so they are merged and swept once: O(n) per window length. */
 static double mmu_at(const mmu_log *L, uint64_t w) {
     uint64_t span = L->finish - L->begin;
     if (w >= span) w = span;
     if (w == 0) return 1.0;
-    uint64_t last = L->finish - w, worst = busy(L, L->begin, w);
-    for (size_t k = 0; k < L->n; k++) {
-        uint64_t cands[2] = {L->start[k], L->end[k] >= L->begin + w ? L->end[k] - w : L->begin};
-        for (int c = 0; c < 2; c++) {
-            uint64_t t = cands[c] < L->begin ? L->begin : cands[c] > last ? last : cands[c];
-            uint64_t b = busy(L, t, w);
-            if (b > worst) worst = b;
-        }
+    if (w <= L->longest) return 0.0; /* a window inside the longest pause: no sweep needed */
+    uint64_t last = L->finish - w;
+    sweep s = {L, w, 0, 0};
+    uint64_t worst = sweep_busy(&s, L->begin);
+    size_t a = 0, b = 0;
+    while (a < L->n || b < L->n) {
+        uint64_t ta = a < L->n ? L->start[a] : UINT64_MAX;
+        uint64_t tb = b < L->n ? (L->end[b] >= L->begin + w ? L->end[b] - w : L->begin) : UINT64_MAX;
+        uint64_t t = ta <= tb ? ta : tb;
+        if (ta <= tb) a++;
+        else b++;
+        if (t < L->begin) t = L->begin;
+        if (t > last) t = last;
+        uint64_t busy_t = sweep_busy(&s, t);
+        if (busy_t > worst) worst = busy_t;
     }
     return 1.0 - (double)worst / (double)w;
 }
@@ -85,13 +91,16 @@ static int log_build(mmu_log *L, const gc_pause *pauses, size_t n, uint64_t begi
         spans[2 * m + 1] = e;
         m++;
     }
-    if (m) qsort(spans, m, 2 * sizeof *spans, cmp_span);
+    bool sorted = true; /* pause logs come in order of start: sort only if this one does not */
+    for (size_t i = 1; i < m && sorted; i++) sorted = spans[2 * i] >= spans[2 * (i - 1)];
+    if (!sorted) qsort(spans, m, 2 * sizeof *spans, cmp_span);
     L->n = m;
     L->prefix[0] = 0;
     for (size_t i = 0; i < m; i++) {
         L->start[i] = spans[2 * i];
         L->end[i] = spans[2 * i + 1];
         L->prefix[i + 1] = L->prefix[i] + (L->end[i] - L->start[i]);
+        if (L->end[i] - L->start[i] > L->longest) L->longest = L->end[i] - L->start[i];
     }
     free(spans);
     return 0;

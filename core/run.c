@@ -218,9 +218,9 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
     return s;
 }
 
-/* The MMU curve over the workload's run, 100 window lengths. */
+/* The MMU curve over the workload's run, at 64 window lengths. */
 static int write_mmu(const char *path, const gc_recorder *rec, const gc_run_result *res) {
-    enum { POINTS = 100 };
+    enum { POINTS = 64 }; /* window lengths; each costs one pass over the pause log */
     uint64_t windows[POINTS];
     double mmu[POINTS];
     size_t n;

@@ -21,7 +21,8 @@ enum { TAG_ENTRY = 60, TAG_KEY = 61, TAG_VALUE = 62, TAG_LEAF = 63, TAG_TABLE = 
 enum { KEY_BYTES = 16, SLOT_KEY = 0, SLOT_VALUE = 1 };
 
 static const gc_param_desc cache_params[] = {
-    {"steps", GC_PARAM_INT, "20000000", "values", 1, 1e12, NULL, "number of values made after the build (the size parameter)"},
+    {"steps", GC_PARAM_INT, "20000000", "values", 1, 1e12, NULL,
+     "number of values made after the build (the size parameter)"},
     {"entries", GC_PARAM_INT, "200000", "entries", 1, 1e8, NULL, "entries in the long-lived cache"},
     {"store_rate", GC_PARAM_REAL, "0.1", "ratio", 0, 1, NULL,
      "probability that a new value is stored into a random entry (else it dies at once)"},

@@ -27,7 +27,8 @@
 enum { TAG_NODE = 30, TAG_TABLE = 31 };
 
 static const gc_param_desc cycle_mix_params[] = {
-    {"structures", GC_PARAM_INT, "12000000", "structures", 1, 1e12, NULL, "number of structures built (the size parameter)"},
+    {"structures", GC_PARAM_INT, "12000000", "structures", 1, 1e12, NULL,
+     "number of structures built (the size parameter)"},
     {"cyclic_fraction", GC_PARAM_REAL, "0.5", "ratio", 0, 1, NULL,
      "probability that a structure is a cycle rather than an acyclic chain of the same size"},
     {"size_dist", GC_PARAM_CHOICE, "exponential", "", 0, 0, WL_DIST_CHOICES, "distribution of structure (cycle) sizes"},

@@ -20,7 +20,8 @@ static const gc_param_desc dlists_params[] = {
     {"length_dist", GC_PARAM_CHOICE, "exponential", "", 0, 0, WL_DIST_CHOICES, "distribution of list lengths"},
     {"length_mean", GC_PARAM_REAL, "50", "nodes", 1, 1e9, NULL, "mean list length"},
     {"length_max", GC_PARAM_INT, "100000", "nodes", 1, 1e9, NULL, "longest list (draws are clamped to it)"},
-    {"live_lists", GC_PARAM_INT, "1000", "lists", 0, 1e8, NULL, "lists kept alive at once; each lives this many iterations"},
+    {"live_lists", GC_PARAM_INT, "1000", "lists", 0, 1e8, NULL,
+     "lists kept alive at once; each lives this many iterations"},
     {"payload", GC_PARAM_INT, "16", "bytes", 0, 1 << 20, NULL, "raw bytes in each node"},
     GC_PARAM_END,
 };

@@ -32,7 +32,8 @@ static const gc_param_desc graph_params[] = {
     {"degree", GC_PARAM_INT, "4", "edges", 1, 64, NULL, "out-edges of every vertex"},
     {"attach", GC_PARAM_CHOICE, "preferential", "", 0, 0, "uniform|preferential",
      "how edge targets are chosen: uniformly, or in proportion to in-degree (power-law hubs)"},
-    {"detach_rate", GC_PARAM_REAL, "0.02", "ratio", 0, 1, NULL, "probability that a step detaches a region (else it rewires an edge)"},
+    {"detach_rate", GC_PARAM_REAL, "0.02", "ratio", 0, 1, NULL,
+     "probability that a step detaches a region (else it rewires an edge)"},
     {"detach_size", GC_PARAM_INT, "32", "vertices", 1, 1e7, NULL, "most vertices in a detached region"},
     {"payload", GC_PARAM_INT, "16", "bytes", 0, 1 << 20, NULL, "raw bytes in each vertex"},
     GC_PARAM_END,
@@ -182,7 +183,8 @@ static int graph_run(gc_heap *h, const gc_params *p, gc_rng *rng) {
 
 const gc_workload gc_workload_graph = {
     .name = "graph",
-    .summary = "a random directed graph (uniform or preferential attachment) rewired over time, regions detached as garbage (cyclic)",
+    .summary = "a random directed graph (uniform or preferential attachment) rewired over time, regions detached "
+               "as garbage (cyclic)",
     .cyclic = true,
     .params = graph_params,
     .test_params = "steps=200000,vertices=2000",

@@ -35,7 +35,8 @@ static const gc_param_desc lifetimes_params[] = {
     {"objects", GC_PARAM_INT, "30000000", "objects", 1, 1e13, NULL, "number of objects allocated (the size parameter)"},
     {"live", GC_PARAM_INT, "100000", "objects", 1, 1e7, NULL, "mean live-set size = mean lifetime in allocations"},
     {"lifetime", GC_PARAM_CHOICE, "bimodal", "", 0, 0, "exponential|pareto|bimodal", "distribution of lifetimes"},
-    {"pareto_shape", GC_PARAM_REAL, "1.5", "", 1.05, 10, NULL, "tail index of pareto lifetimes (smaller: heavier tail)"},
+    {"pareto_shape", GC_PARAM_REAL, "1.5", "", 1.05, 10, NULL,
+     "tail index of pareto lifetimes (smaller: heavier tail)"},
     {"young_fraction", GC_PARAM_REAL, "0.9", "ratio", 0, 0.999, NULL, "bimodal: share of objects that die young"},
     {"young_mean", GC_PARAM_REAL, "10", "allocations", 0, 1e12, NULL, "bimodal: mean lifetime of the young (<= live)"},
     {"slots", GC_PARAM_INT, "2", "slots", 0, 1000, NULL, "nil pointer slots per object"},
@@ -108,7 +109,8 @@ static int lifetimes_run(gc_heap *h, const gc_params *p, gc_rng *rng) {
         .young_mean = gc_param_real(p, "young_mean"),
     };
     if (m.kind == LIFE_BIMODAL && m.young_mean > (double)live) {
-        gc_fail(h, GC_ERR_USAGE, "parameter young_mean (%g) must not exceed live (%lld)", m.young_mean, (long long)live);
+        gc_fail(h, GC_ERR_USAGE, "parameter young_mean (%g) must not exceed live (%lld)", m.young_mean,
+                (long long)live);
         return -1;
     }
     m.old_mean = ((double)live - m.young_fraction * m.young_mean) / (1 - m.young_fraction);

@@ -24,8 +24,10 @@
 enum { TAG_RECORD = 90, TAG_LEAF = 91, TAG_CHUNK = 92, TAG_TEMP = 93, SLOT_PREVIOUS = 0 };
 
 static const gc_param_desc long_build_params[] = {
-    {"records", GC_PARAM_INT, "8000000", "records", 1, 1e12, NULL, "records in the final structure (the size parameter)"},
-    {"record_slots", GC_PARAM_INT, "2", "slots", 0, 1000, NULL, "slots per record, each referring to its own atomic leaf"},
+    {"records", GC_PARAM_INT, "8000000", "records", 1, 1e12, NULL,
+     "records in the final structure (the size parameter)"},
+    {"record_slots", GC_PARAM_INT, "2", "slots", 0, 1000, NULL,
+     "slots per record, each referring to its own atomic leaf"},
     {"leaf_bytes", GC_PARAM_INT, "16", "bytes", 0, 1 << 20, NULL, "raw bytes of each leaf"},
     {"temporaries", GC_PARAM_INT, "2", "objects", 0, 1e6, NULL, "short-lived containers made (and dropped) per record"},
     {"chunk", GC_PARAM_INT, "1000", "records", 1, 1e6, NULL, "records per chunk of the structure"},

@@ -24,8 +24,10 @@ enum { TAG_NODE = 70, TAG_QUEUE = 71, SLOT_PARENT = 0 };
 static const gc_param_desc parent_trees_params[] = {
     {"trees", GC_PARAM_INT, "20000", "trees", 1, 1e12, NULL, "number of trees built (the size parameter)"},
     {"depth", GC_PARAM_INT, "6", "levels", 0, 1000, NULL, "depth of every tree (0: a lone root)"},
-    {"fanout", GC_PARAM_INT, "3", "children", 1, 1000, NULL, "mean children of an internal node (uniform 1 .. 2*fanout-1)"},
-    {"live_trees", GC_PARAM_INT, "16", "trees", 0, 1e7, NULL, "trees kept alive at once; each lives this many iterations"},
+    {"fanout", GC_PARAM_INT, "3", "children", 1, 1000, NULL,
+     "mean children of an internal node (uniform 1 .. 2*fanout-1)"},
+    {"live_trees", GC_PARAM_INT, "16", "trees", 0, 1e7, NULL,
+     "trees kept alive at once; each lives this many iterations"},
     {"payload", GC_PARAM_INT, "16", "bytes", 0, 1 << 20, NULL, "raw bytes in each node"},
     GC_PARAM_END,
 };

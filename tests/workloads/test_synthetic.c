@@ -322,13 +322,13 @@ Test(dist, draws_in_range_with_the_requested_mean) {
             most = v > most ? v : most;
         }
         double mean = sum / n;
-        cr_expect(least >= cases[i].lo && most <= cases[i].hi, "case %zu: draws in [%" PRId64 ", %" PRId64 "]", i, least,
-                  most);
+        cr_expect(least >= cases[i].lo && most <= cases[i].hi, "case %zu: draws in [%" PRId64 ", %" PRId64 "]", i,
+                  least, most);
         /* heavy tails converge slowly: 3% (the Pareto case clamped far out has infinite variance
          * in all but name) */
         double tolerance = cases[i].kind == WL_DIST_PARETO && cases[i].hi > 100000 ? 0.06 : 0.03;
-        cr_expect(fabs(mean - cases[i].mean) <= tolerance * cases[i].mean, "case %zu: mean %.3f, requested %.3f", i, mean,
-                  cases[i].mean);
+        cr_expect(fabs(mean - cases[i].mean) <= tolerance * cases[i].mean, "case %zu: mean %.3f, requested %.3f", i,
+                  mean, cases[i].mean);
     }
     wl_dist d;
     cr_expect(wl_dist_init(&d, WL_DIST_EXPONENTIAL, 0.5, 1, 10) != 0, "a mean below the lower bound is accepted");
@@ -338,7 +338,7 @@ Test(dist, draws_in_range_with_the_requested_mean) {
 /* ---------- runs that end early ---------- */
 
 /* A run stopped by the heap limit leaves the workload's bookkeeping (gc_heap_scratch) to the heap,
- * which frees it: under the sanitizer build a leak here fails the test at exit. */
+ * which frees it (checked by LeakSanitizer in the sanitizer build). */
 Test(heap_limit, bookkeeping_freed_when_a_run_stops) {
     static const char *const cases[][2] = {
         {"graph", "steps=20000,vertices=20000"},
@@ -356,6 +356,7 @@ Test(heap_limit, bookkeeping_freed_when_a_run_stops) {
         cr_expect_eq(gc_run(&cfg, &res), GC_ERR_HEAP_LIMIT, "%s (%s) under a 512 KiB limit: %s", cases[i][0],
                      cases[i][1], res.message);
     }
+    tst_expect_no_leaks();
 }
 
 /* ---------- bad parameters ---------- */
@@ -376,7 +377,8 @@ Test(bad_params, combinations_rejected_by_the_run) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         gc_run_result res;
         gc_error e = run_status(collector_named("marksweep"), cases[i].workload, cases[i].list, &res);
-        cr_expect_eq(e, GC_ERR_USAGE, "%s (%s): status %d, expected a usage error", cases[i].workload, cases[i].list, e);
+        cr_expect_eq(e, GC_ERR_USAGE, "%s (%s): status %d, expected a usage error", cases[i].workload, cases[i].list,
+                     e);
         cr_expect(strstr(res.message, cases[i].names) != NULL, "%s (%s): message '%s' does not name %s",
                   cases[i].workload, cases[i].list, res.message, cases[i].names);
         cr_expect_eq(res.counts.allocs, 0, "%s (%s): %" PRIu64 " allocations before the error", cases[i].workload,
@@ -387,7 +389,8 @@ Test(bad_params, combinations_rejected_by_the_run) {
 /* The same through the command line: exit code 2 and one line on stderr. */
 Test(bad_params, command_line) {
     static const char *const cases[][10] = {
-        {"run", "--collector", "rc", "--workload", "cycle-mix", "--param", "size_mean=50", "--param", "size_max=10", NULL},
+        {"run", "--collector", "rc", "--workload", "cycle-mix", "--param", "size_mean=50", "--param", "size_max=10",
+         NULL},
         {"run", "--collector", "rc", "--workload", "cycle-mix", "--param", "replace=lifo", NULL},
         {"run", "--collector", "rc", "--workload", "lifetimes", "--param", "lifetime=weibull", NULL},
         {"run", "--collector", "rc", "--workload", "graph", "--param", "degree=0", NULL},
