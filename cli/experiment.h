@@ -45,6 +45,8 @@ typedef struct cell_row {
     double heap_bytes_peak, block_bytes_peak, jemalloc_resident_peak, rss_peak;
     double allocations, bytes_allocated, leaked_objects, leaked_bytes;
     double mmu_1ms, mmu_10ms, mmu_100ms;
+    double live_bytes;  /* reachable at the end of the workload (the final census) */
+    double run_end_ns;  /* the workload's end, on the clock of events.csv and timeline.csv */
     char dir[4096]; /* the cell's directory */
 } cell_row;
 

@@ -264,6 +264,13 @@ static int plot_workload(const cell_table *t, const char *w, names *cs, const ch
             if (csv_columns(path, f, cols, sc, 4) > 0) add_word(with_footprint, sizeof with_footprint, cs->v[c]);
             fclose(f);
         }
+        /* The final census: live bytes when the workload ended, one point on the footprint figure. */
+        if ((f = data_file(data, w, "live", cs->v[c]))) {
+            if (!isnan(rep->live_bytes) && !isnan(rep->run_end_ns))
+                fprintf(f, "%.9g %.9g\n", rep->run_end_ns * 1e-9, rep->live_bytes / 1048576);
+            else fprintf(f, "NaN NaN\n");
+            fclose(f);
+        }
     }
     /* Time against heap size: one block (gnuplot `index`) per collector that finished at some
      * heap setting, in the order of with_sweep, the list the script gets. */

@@ -67,7 +67,8 @@ static int load_cell(const char *dir, const char *name, cell_state state, cell_t
     double *figures[] = {&r.wall_ns, &r.gc_ns, &r.mutator_ns, &r.gc_share, &r.pause_count, &r.pause_p50_ns,
                          &r.pause_p90_ns, &r.pause_p99_ns, &r.pause_p999_ns, &r.pause_max_ns, &r.heap_bytes_peak,
                          &r.block_bytes_peak, &r.jemalloc_resident_peak, &r.rss_peak, &r.allocations,
-                         &r.bytes_allocated, &r.leaked_objects, &r.leaked_bytes, &r.mmu_1ms, &r.mmu_10ms, &r.mmu_100ms};
+                         &r.bytes_allocated, &r.leaked_objects, &r.leaked_bytes, &r.mmu_1ms, &r.mmu_10ms, &r.mmu_100ms,
+                         &r.live_bytes, &r.run_end_ns};
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) *figures[i] = NAN;
     if (!finished) {
         cli_fmt(r.status, sizeof r.status, state == CELL_UNFINISHED ? "incomplete" : "not-run");
@@ -102,6 +103,8 @@ static int load_cell(const char *dir, const char *name, cell_state state, cell_t
     r.mmu_1ms = num(s, "mmu", "window_1ms");
     r.mmu_10ms = num(s, "mmu", "window_10ms");
     r.mmu_100ms = num(s, "mmu", "window_100ms");
+    r.live_bytes = num(s, "final", "live_bytes");
+    r.run_end_ns = num(s, "time", "run_end_ns");
     json_decref(s);
     return add_row(t, &r);
 }
@@ -212,7 +215,7 @@ int results_write_csv(const cell_table *t, const char *path, char *err, size_t e
     fprintf(f, "cell,collector,workload,heap_multiple,heap_limit,invocation,seed,status,wall_ns,gc_ns,mutator_ns,"
                "gc_share,pause_count,pause_p50_ns,pause_p90_ns,pause_p99_ns,pause_p99_9_ns,pause_max_ns,"
                "heap_bytes_peak,block_bytes_peak,jemalloc_resident_peak,rss_peak,allocations,bytes_allocated,"
-               "leaked_objects,leaked_bytes,mmu_1ms,mmu_10ms,mmu_100ms\n");
+               "leaked_objects,leaked_bytes,mmu_1ms,mmu_10ms,mmu_100ms,live_bytes\n");
     for (size_t i = 0; i < t->n; i++) {
         const cell_row *r = &t->rows[i];
         fprintf(f, "%s,%s,%s", r->name, r->collector, r->workload);
@@ -222,7 +225,8 @@ int results_write_csv(const cell_table *t, const char *path, char *err, size_t e
         double v[] = {r->wall_ns, r->gc_ns, r->mutator_ns, r->gc_share, r->pause_count, r->pause_p50_ns,
                       r->pause_p90_ns, r->pause_p99_ns, r->pause_p999_ns, r->pause_max_ns, r->heap_bytes_peak,
                       r->block_bytes_peak, r->jemalloc_resident_peak, r->rss_peak, r->allocations,
-                      r->bytes_allocated, r->leaked_objects, r->leaked_bytes, r->mmu_1ms, r->mmu_10ms, r->mmu_100ms};
+                      r->bytes_allocated, r->leaked_objects, r->leaked_bytes, r->mmu_1ms, r->mmu_10ms, r->mmu_100ms,
+                      r->live_bytes};
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) put(f, v[k]);
         fputc('\n', f);
     }
