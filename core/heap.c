@@ -72,7 +72,8 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
     }
 #ifdef GCLAB_FIXED_BARRIER
     bool hooked = ops->before_alloc != NULL || ops->after_alloc != NULL;
-    if (ops->barrier != (unsigned)(GCLAB_FIXED_BARRIER) || hooked != (bool)(GCLAB_FIXED_HOOKED)) {
+    if (ops->barrier != (unsigned)(GCLAB_FIXED_BARRIER) || hooked != (bool)(GCLAB_FIXED_HOOKED) ||
+        (!hooked && ops->prefix != 0)) {
         snprintf(err, errlen, "this build's fast paths are fixed at compile time for another collector than %s",
                  ops->name);
         return GC_ERR_USAGE;
@@ -87,6 +88,7 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
     h->prefix = ops->prefix;
     h->barrier = ops->barrier;
     h->hooked = ops->before_alloc != NULL || ops->after_alloc != NULL;
+    h->fast_alloc = !h->hooked && ops->prefix == 0;
     h->poison = cfg->poison;
     h->heap_limit = cfg->heap_limit;
     h->sample_every = cfg->sample_every;
@@ -207,7 +209,7 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
         gc_fail(h, GC_ERR_NOMEM, "jemalloc refused a %u-byte large object", cs);
         return NULL;
     }
-    gc_object *o = gc_init_object(h, cell, cs, nslots, nbytes, tag, osize);
+    gc_object *o = gc_init_object(h, cell, cs, h->prefix, nslots, nbytes, tag, osize);
     if (cs > GC_SMALL_MAX) o->flags |= GC_OBJ_LARGE;
     if (h->ops->after_alloc) h->ops->after_alloc(h, o);
     countdown_arm(h);

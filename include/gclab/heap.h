@@ -43,13 +43,13 @@
 /* Run-time dispatch of the fast paths. A build may fix them at compile time (bench/ does, to
  * measure what choosing the collector at run time costs): define GCLAB_FIXED_BARRIER to the
  * collector's GC_BARRIER_* bits and GCLAB_FIXED_HOOKED to 0 or 1, and the heap refuses any other
- * collector (core/heap.c). */
+ * collector, and any unhooked collector with a prefix (core/heap.c). */
 #ifdef GCLAB_FIXED_BARRIER
 #define gc_heap_barrier(h) ((void)(h), (unsigned)(GCLAB_FIXED_BARRIER))
-#define gc_heap_hooked(h) ((void)(h), (bool)(GCLAB_FIXED_HOOKED))
+#define gc_heap_fast_alloc(h) ((void)(h), !(GCLAB_FIXED_HOOKED))
 #else
 #define gc_heap_barrier(h) ((h)->barrier)
-#define gc_heap_hooked(h) ((h)->hooked)
+#define gc_heap_fast_alloc(h) ((h)->fast_alloc)
 #endif
 
 #define GC_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -183,7 +183,8 @@ struct gc_heap {
     int64_t countdown;          /* cell bytes until the allocation slow path must run */
     uint32_t prefix;            /* collector bytes before each object */
     unsigned barrier;           /* GC_BARRIER_* of the collector */
-    bool hooked;                /* every allocation takes the slow path */
+    bool hooked;                /* the collector has allocation hooks */
+    bool fast_alloc;            /* no hooks and no prefix: gc_alloc's inline path may serve */
     bool poison;
     gc_object **roots;          /* the shadow stack: root slots 0 .. nroots-1 */
     uint32_t nroots, roots_cap;
@@ -327,11 +328,14 @@ static inline void gc_zero_words(uint64_t *p, size_t n) {
     }
 }
 
-__attribute__((always_inline)) static inline gc_object *gc_init_object(gc_heap *h, void *cell, uint32_t cell_size, uint32_t nslots,
-                                        uint32_t nbytes, uint16_t tag, size_t osize) {
+/* Initialise the object in `cell`. `prefix` is h->prefix, passed so that the fast path's constant 0
+ * folds away. */
+__attribute__((always_inline)) static inline gc_object *gc_init_object(gc_heap *h, void *cell, uint32_t cell_size,
+                                                                       uint32_t prefix, uint32_t nslots,
+                                                                       uint32_t nbytes, uint16_t tag, size_t osize) {
     GC_ASAN_UNPOISON(cell, cell_size);
-    gc_object *o = (gc_object *)((char *)cell + h->prefix);
-    if (h->prefix) memset(cell, 0, h->prefix);
+    gc_object *o = (gc_object *)((char *)cell + prefix);
+    if (prefix) memset(cell, 0, prefix);
     o->nslots = nslots;
     o->nbytes = nbytes;
     o->tag = tag;
@@ -339,7 +343,7 @@ __attribute__((always_inline)) static inline gc_object *gc_init_object(gc_heap *
     o->flags = 0;
     o->word = 0;
     /* the whole rest of the cell: slots, raw bytes and the rounding after them (8-byte multiple) */
-    gc_zero_words((uint64_t *)(o + 1), (cell_size - h->prefix - sizeof(gc_object)) / sizeof(uint64_t));
+    gc_zero_words((uint64_t *)(o + 1), (cell_size - prefix - sizeof(gc_object)) / sizeof(uint64_t));
     h->objects_live++;
     h->heap_bytes += cell_size;
     if (h->heap_bytes > h->heap_bytes_peak) h->heap_bytes_peak = h->heap_bytes;
@@ -354,8 +358,11 @@ __attribute__((always_inline)) static inline gc_object *gc_init_object(gc_heap *
 __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uint32_t nslots, uint32_t nbytes,
                                                                  uint16_t tag) {
     size_t osize = gc_object_size(nslots, nbytes);
-    size_t need = (osize + h->prefix + (GC_CELL_ALIGN - 1)) & ~(size_t)(GC_CELL_ALIGN - 1);
-    if (GC_LIKELY(need <= GC_SMALL_MAX && !gc_heap_hooked(h))) {
+    /* The fast path serves collectors with no allocation hooks and no prefix (h->fast_alloc):
+     * then the cell size depends on the object's shape alone and, for a constant shape, the size
+     * class, the cell size and the zeroing all fold into constants. */
+    size_t need = (osize + (GC_CELL_ALIGN - 1)) & ~(size_t)(GC_CELL_ALIGN - 1);
+    if (GC_LIKELY(need <= GC_SMALL_MAX && gc_heap_fast_alloc(h))) {
         unsigned c = gc_size_class(need);
         uint32_t cs = gc_class_bytes(c);
         gc_cell *cell = h->free[c];
@@ -366,13 +373,13 @@ __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uin
                 gc_cell *next = cell->next;
                 h->free[c] = next;
                 __builtin_prefetch(next, 1); /* the next allocation of this size writes it */
-                return gc_init_object(h, cell, cs, nslots, nbytes, tag, osize);
+                return gc_init_object(h, cell, cs, 0, nslots, nbytes, tag, osize);
             }
             char *b = h->bump[c];
             if (GC_LIKELY((size_t)(h->bump_end[c] - b) >= cs)) {
                 h->countdown -= cs;
                 h->bump[c] = b + cs;
-                return gc_init_object(h, b, cs, nslots, nbytes, tag, osize);
+                return gc_init_object(h, b, cs, 0, nslots, nbytes, tag, osize);
             }
         }
     }

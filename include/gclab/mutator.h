@@ -37,7 +37,13 @@ __attribute__((always_inline)) static inline void gc_new(gc_heap *h, uint32_t r,
 /* (object in r).slot[s] = (object in r2), or nil when r2 is GC_NIL. r must hold an object. */
 static inline void gc_set(gc_heap *h, uint32_t r, uint32_t s, uint32_t r2) {
     h->counts.sets++;
-    gc_store(h, h->roots[r], s, r2 == GC_NIL ? NULL : h->roots[r2]);
+    gc_object *o = h->roots[r], *v = r2 == GC_NIL ? NULL : h->roots[r2];
+    /* The two common barriers decided by one comparison each, instead of gc_store's three flag
+     * tests: the run-time choice of collector then costs about what a fixed one does. */
+    unsigned barrier = gc_heap_barrier(h);
+    if (GC_LIKELY(barrier == 0)) gc_slots(o)[s] = v;
+    else if (barrier == GC_BARRIER_RC) gc_write_counted(h, gc_slots(o) + s, v);
+    else gc_store(h, o, s, v);
     if (GC_UNLIKELY(h->recorder != NULL)) gc_record(h, GC_OP_SET, r, s, r2);
 }
 
