@@ -7,9 +7,17 @@
  * in address order and gives empty blocks back to jemalloc, so the arena's statistics show the
  * heap growing and shrinking.
  *
+ * Small blocks are carved from 2 MiB chunks, aligned to 2 MiB and advised for transparent huge
+ * pages: a large heap then costs the mark loop one TLB entry per chunk rather than one per 4 KiB
+ * page (bench's scaling run: marking 1 GiB live went from 504k to 347k ns per live MiB, 10 MiB
+ * from 271k to 154k). A chunk goes back to jemalloc as soon as all of its blocks are free.
+ *
  * Blocks kept by reference-counting collectors are never returned while cells of theirs sit on a
  * free list (a LIFO list has no cheap way to unthread one block): their footprint only grows. */
+#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
 #include <jemalloc/jemalloc.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,15 +80,75 @@ static void block_link(gc_block **list, gc_block *b) {
     *list = b;
 }
 
+#define CHUNK_SIZE ((size_t)2 * 1024 * 1024)
+#define CHUNK_BLOCKS ((unsigned)(CHUNK_SIZE / GC_BLOCK_SIZE)) /* 32: one bit each in free_mask */
+
+typedef struct gc_chunk {
+    struct gc_chunk *next;
+    char *base;
+    uint32_t free_mask; /* bit i: block i of the chunk is not in use */
+} gc_chunk;
+
+static void note_block(gc_heap *h, size_t bytes);
+
+/* A small block from a chunk with room, or from a new chunk. */
+static gc_block *small_block_get(gc_heap *h) {
+    gc_chunk *c = h->chunks;
+    while (c && c->free_mask == 0) c = c->next;
+    if (c == NULL) {
+        c = malloc(sizeof *c);
+        if (c == NULL) return NULL;
+        c->base = mallocx(CHUNK_SIZE, MALLOCX_ALIGN(CHUNK_SIZE) | MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE);
+        if (c->base == NULL) {
+            free(c);
+            return NULL;
+        }
+#ifdef MADV_HUGEPAGE
+        madvise(c->base, CHUNK_SIZE, MADV_HUGEPAGE); /* advice only: without it, 4 KiB pages */
+#endif
+        c->free_mask = (uint32_t)((1ull << CHUNK_BLOCKS) - 1);
+        c->next = h->chunks;
+        h->chunks = c;
+        note_block(h, CHUNK_SIZE);
+        h->nblocks--; /* note_block counts chunks' bytes; blocks are counted below */
+    }
+    unsigned i = (unsigned)__builtin_ctz(c->free_mask);
+    c->free_mask &= ~(1u << i);
+    gc_block *b = (gc_block *)(c->base + (size_t)i * GC_BLOCK_SIZE);
+    b->chunk = c;
+    h->nblocks++;
+    return b;
+}
+
+/* Give a small block back to its chunk, and the chunk back to jemalloc once it is all free. */
+static void small_block_put(gc_heap *h, gc_block *b) {
+    gc_chunk *c = b->chunk;
+    /* jemalloc knows nothing of AddressSanitizer: lift the free-cell poisoning before the memory
+     * is reused, or the next block or object carved from it faults on its first write. */
+    GC_ASAN_UNPOISON(b, GC_BLOCK_SIZE);
+    c->free_mask |= 1u << ((size_t)((char *)b - c->base) / GC_BLOCK_SIZE);
+    h->nblocks--;
+    if (c->free_mask != (uint32_t)((1ull << CHUNK_BLOCKS) - 1)) return;
+    gc_chunk **p = &h->chunks;
+    while (*p != c) p = &(*p)->next;
+    *p = c->next;
+    h->block_bytes -= CHUNK_SIZE;
+    GC_ASAN_UNPOISON(c->base, CHUNK_SIZE);
+    dallocx(c->base, MALLOCX_TCACHE_NONE);
+    free(c);
+}
+
 static void block_release(gc_heap *h, gc_block **list, gc_block *b, size_t bytes) {
     if (b->prev) b->prev->next = b->next;
     else *list = b->next;
     if (b->next) b->next->prev = b->prev;
+    if (b->cls < GC_NCLASSES) {
+        small_block_put(h, b);
+        return;
+    }
     h->block_bytes -= bytes;
     h->nblocks--;
-    /* jemalloc knows nothing of AddressSanitizer: lift the free-cell poisoning before the memory
-     * goes back, or the next block or object carved from it faults on its first write. */
-    GC_ASAN_UNPOISON(b, bytes);
+    GC_ASAN_UNPOISON(b, bytes); /* see small_block_put */
     dallocx(b, MALLOCX_TCACHE_NONE);
 }
 
@@ -117,7 +185,9 @@ static void cell_mark_free(gc_heap *h, void *cell, uint32_t cs) {
 static void start_bump(gc_heap *h, gc_block *b, unsigned cls) {
     uint32_t cs = gc_class_size[cls];
     GC_ASAN_UNPOISON(b, GC_BLOCK_SIZE); /* an emptied block still has its freed cells poisoned */
+    gc_chunk *chunk = b->chunk;
     memset(b, 0, offsetof(gc_block, bits));
+    b->chunk = chunk;
     memset(b->bits, 0, sizeof b->bits);
     b->cells = (char *)b + SMALL_HEADER;
     b->cell_size = cs;
@@ -132,12 +202,8 @@ static void start_bump(gc_heap *h, gc_block *b, unsigned cls) {
 bool gc_space_refill(gc_heap *h, unsigned cls) {
     if (h->unswept[cls] && gc_sweep_pending_refill(h, cls)) return true;
     gc_block *b = h->empty;
-    if (b) {
-        h->empty = b->next;
-    } else {
-        if ((b = mallocx(GC_BLOCK_SIZE, block_flags(h))) == NULL) return false;
-        note_block(h, GC_BLOCK_SIZE);
-    }
+    if (b) h->empty = b->next;
+    else if ((b = small_block_get(h)) == NULL) return false;
     start_bump(h, b, cls);
     return true;
 }
@@ -167,10 +233,7 @@ static void release_empty(gc_heap *h) {
     while (h->empty) {
         gc_block *b = h->empty;
         h->empty = b->next;
-        h->block_bytes -= GC_BLOCK_SIZE;
-        h->nblocks--;
-        GC_ASAN_UNPOISON(b, GC_BLOCK_SIZE);
-        dallocx(b, MALLOCX_TCACHE_NONE);
+        small_block_put(h, b);
     }
 }
 

@@ -76,6 +76,7 @@ typedef struct gc_block {
     uint32_t cls;                 /* size class, or GC_NCLASSES for a large block */
     uint32_t nlive;               /* live cells, as of the last sweep (large: 1) */
     bool unswept;                 /* queued for a lazy sweep: its mark lane is the last marking's */
+    struct gc_chunk *chunk;       /* the 2 MiB chunk a small block was carved from (core/space.c) */
     struct gc_block *next_unswept;
     /* bits[w][GC_BITS_MARK], bits[w][GC_BITS_CENSUS]: granule g is bit g%64 of word g/64.
      * A large block is allocated with only bits[0]: its object starts in the first 64 granules. */
@@ -216,6 +217,7 @@ struct gc_heap {
     gc_block *large;
     gc_block *unswept[GC_NCLASSES]; /* blocks awaiting a lazy sweep (gc_sweep_lazily) */
     gc_block *empty;            /* blocks emptied by the last collection, kept for reuse */
+    struct gc_chunk *chunks;    /* the 2 MiB chunks small blocks are carved from */
     uint64_t marked_bytes;      /* cell bytes marked by the last gc_mark_from_roots */
     uint64_t block_bytes;       /* bytes held from jemalloc for blocks */
     uint64_t block_bytes_peak;
