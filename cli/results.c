@@ -34,6 +34,20 @@ static int add_row(cell_table *t, const cell_row *r) {
     return 0;
 }
 
+/* A cell's JSON file: an object holding the string `key`; NULL, with a message naming the cell and
+ * the file, if it is missing, not JSON or without that key. */
+static json_t *load_cell_json(const char *path, const char *cell, const char *key, char *err, size_t errlen) {
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    if (j == NULL || !json_is_string(json_object_get(j, key))) {
+        cli_fmt(err, errlen, "corrupt cell %s: %s is missing or malformed (%s%s)", cell, path, j ? "no " : "",
+                j ? key : je.text);
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
 /* What is known of a cell: a finished directory (cells/NAME), an unfinished one (cells/NAME.tmp),
  * or only its plan (plan/NAME.json: never started, e.g. a job of --emit-jobs not yet run). */
 typedef enum cell_state { CELL_FINISHED, CELL_UNFINISHED, CELL_NOT_RUN } cell_state;
@@ -50,13 +64,8 @@ static int load_cell(const char *dir, const char *name, cell_state state, cell_t
     bool finished = state == CELL_FINISHED;
     if (finished) cli_fmt(path, sizeof path, "%s/cell.json", r.dir);
     else cli_fmt(path, sizeof path, "%s/plan/%s.json", dir, r.name);
-    json_error_t je;
-    json_t *cell = json_load_file(path, 0, &je);
-    if (cell == NULL || !json_is_string(json_object_get(cell, "collector"))) {
-        cli_fmt(err, errlen, "corrupt cell %s: %s is missing or malformed (%s)", r.name, path, cell ? "no collector" : je.text);
-        json_decref(cell);
-        return -1;
-    }
+    json_t *cell = load_cell_json(path, r.name, "collector", err, errlen);
+    if (cell == NULL) return -1;
     copy_str(r.collector, sizeof r.collector, json_object_get(cell, "collector"), "?");
     copy_str(r.workload, sizeof r.workload, json_object_get(cell, "workload"), "?");
     r.heap_multiple = num(cell, "heap_multiple", NULL);
@@ -75,12 +84,8 @@ static int load_cell(const char *dir, const char *name, cell_state state, cell_t
         return add_row(t, &r);
     }
     cli_fmt(path, sizeof path, "%s/summary.json", r.dir);
-    json_t *s = json_load_file(path, 0, &je);
-    if (s == NULL || !json_is_string(json_object_get(s, "status"))) {
-        cli_fmt(err, errlen, "corrupt cell %s: %s is missing or malformed (%s)", r.name, path, s ? "no status" : je.text);
-        json_decref(s);
-        return -1;
-    }
+    json_t *s = load_cell_json(path, r.name, "status", err, errlen);
+    if (s == NULL) return -1;
     copy_str(r.status, sizeof r.status, json_object_get(s, "status"), "?");
     r.wall_ns = num(s, "time", "wall_ns");
     r.gc_ns = num(s, "time", "gc_ns");

@@ -49,6 +49,37 @@ void tst_verify(gc_heap *h, const char *what) {
     cr_assert(rc == 0, "%s: gc_verify failed on collector %s: %s", what, h->ops->name, msg);
 }
 
+const gc_collector_ops *tst_collector(const char *name) {
+    const gc_collector_ops *c = gc_collector_find(name);
+    cr_assert(c != NULL, "collector %s is not registered", name);
+    return c;
+}
+
+void tst_workload_params(const gc_workload *w, gc_params *p, const char *list) {
+    char err[256] = "";
+    cr_assert(gc_params_init(p, w->params, err, sizeof err) == 0, "%s: %s", w->name, err);
+    cr_assert(gc_params_apply_list(p, list, err, sizeof err) == 0, "%s: '%s': %s", w->name, list, err);
+}
+
+gc_error tst_run_workload(const gc_collector_ops *c, const char *wname, const char *list, uint64_t seed,
+                          gc_run_result *res) {
+    const gc_workload *w = gc_workload_find(wname);
+    cr_assert(w != NULL, "workload %s is not registered", wname);
+    tst_note("workload %s (%s) on %s, seed %llu", wname, list, c->name, (unsigned long long)seed);
+    gc_run_config cfg = {.collector = c, .workload = w, .seed = seed, .poison = true, .verify = true};
+    char err[256] = "";
+    cr_assert(gc_params_init(&cfg.collector_params, c->params, err, sizeof err) == 0, "%s", err);
+    tst_workload_params(w, &cfg.workload_params, list);
+    return gc_run(&cfg, res);
+}
+
+gc_run_result tst_run_workload_ok(const gc_collector_ops *c, const char *wname, const char *list, uint64_t seed) {
+    gc_run_result res;
+    gc_error e = tst_run_workload(c, wname, list, seed, &res);
+    cr_assert_eq(e, GC_OK, "%s (%s) on %s: %s", wname, list, c->name, res.message);
+    return res;
+}
+
 void tst_expect_no_leaks(void) {
 #if defined(__SANITIZE_ADDRESS__)
     cr_assert(__lsan_do_recoverable_leak_check() == 0, "LeakSanitizer found leaks (see its report on stderr)");

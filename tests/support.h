@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "gclab/heap.h"
+#include "gclab/run.h"
 
 #define TST_MAX_COLLECTORS 64
 
@@ -36,6 +37,17 @@ gc_heap *tst_heap_new(const gc_collector_ops *c, bool poison);
 
 /* gc_verify must pass; `what` says when (it goes into the failure message). */
 void tst_verify(gc_heap *h, const char *what);
+
+/* Whole runs through gc_run, as the workload tests make them: poison and verify on, the
+ * collector's default parameters. The test fails if a name is not registered or a parameter
+ * list ("name=value,...") does not apply. */
+const gc_collector_ops *tst_collector(const char *name);
+void tst_workload_params(const gc_workload *w, gc_params *p, const char *list);
+/* Run workload `wname` with parameters `list` and `seed` on c (noted with tst_note); returns the
+ * run's status. tst_run_workload_ok also fails the test unless the run succeeds. */
+gc_error tst_run_workload(const gc_collector_ops *c, const char *wname, const char *list, uint64_t seed,
+                          gc_run_result *res);
+gc_run_result tst_run_workload_ok(const gc_collector_ops *c, const char *wname, const char *list, uint64_t seed);
 
 /* In AddressSanitizer builds, fail the test if LeakSanitizer finds memory that nothing refers to
  * any more (its report goes to stderr); elsewhere, nothing. Criterion ignores the leak report

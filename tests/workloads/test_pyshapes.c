@@ -18,38 +18,6 @@
 
 static const char *const shipped[] = {"stdlib-imports", "ast-inspect"};
 
-static const gc_collector_ops *collector_named(const char *name) {
-    const gc_collector_ops *c = gc_collector_find(name);
-    cr_assert(c != NULL, "collector %s is not registered", name);
-    return c;
-}
-
-static void params_for(const gc_workload *w, gc_params *p, const char *list) {
-    char err[256] = "";
-    cr_assert(gc_params_init(p, w->params, err, sizeof err) == 0, "%s: %s", w->name, err);
-    cr_assert(gc_params_apply_list(p, list, err, sizeof err) == 0, "%s: '%s': %s", w->name, list, err);
-}
-
-/* gc_run of workload `wname` with parameters `list`; returns the status. */
-static gc_error run_status(const gc_collector_ops *c, const char *wname, const char *list, uint64_t seed,
-                           gc_run_result *res) {
-    const gc_workload *w = gc_workload_find(wname);
-    cr_assert(w != NULL, "workload %s is not registered", wname);
-    tst_note("workload %s (%s) on %s, seed %" PRIu64, wname, list, c->name, seed);
-    gc_run_config cfg = {.collector = c, .workload = w, .seed = seed, .poison = true, .verify = true};
-    char err[256] = "";
-    cr_assert(gc_params_init(&cfg.collector_params, c->params, err, sizeof err) == 0, "%s", err);
-    params_for(w, &cfg.workload_params, list);
-    return gc_run(&cfg, res);
-}
-
-static gc_run_result run_ok(const gc_collector_ops *c, const char *wname, const char *list, uint64_t seed) {
-    gc_run_result res;
-    gc_error e = run_status(c, wname, list, seed, &res);
-    cr_assert_eq(e, GC_OK, "%s (%s) on %s: %s", wname, list, c->name, res.message);
-    return res;
-}
-
 static bool same_counts(const gc_mutator_counts *a, const gc_mutator_counts *b) {
     return a->allocs == b->allocs && a->sets == b->sets && a->gets == b->gets && a->copies == b->copies &&
            a->drops == b->drops && a->bytes_allocated == b->bytes_allocated;
@@ -57,16 +25,16 @@ static bool same_counts(const gc_mutator_counts *a, const gc_mutator_counts *b) 
 
 /* Same operation counts on every registered collector for one seed; other counts for another. */
 static void expect_deterministic(const char *wname, const char *list) {
-    gc_run_result first = run_ok(gc_collectors[0], wname, list, 7);
+    gc_run_result first = tst_run_workload_ok(gc_collectors[0], wname, list, 7);
     for (size_t i = 0; gc_collectors[i]; i++) {
-        gc_run_result r = run_ok(gc_collectors[i], wname, list, 7);
+        gc_run_result r = tst_run_workload_ok(gc_collectors[i], wname, list, 7);
         cr_expect(same_counts(&r.counts, &first.counts),
                   "%s (%s): %s made %" PRIu64 " allocations / %" PRIu64 " sets / %" PRIu64 " gets, %s made %" PRIu64
                   " / %" PRIu64 " / %" PRIu64,
                   wname, list, gc_collectors[i]->name, r.counts.allocs, r.counts.sets, r.counts.gets,
                   gc_collectors[0]->name, first.counts.allocs, first.counts.sets, first.counts.gets);
     }
-    gc_run_result other = run_ok(gc_collectors[0], wname, list, 8);
+    gc_run_result other = tst_run_workload_ok(gc_collectors[0], wname, list, 8);
     cr_expect(!same_counts(&other.counts, &first.counts), "%s (%s): seeds 7 and 8 made the same operations", wname,
               list);
 }
@@ -118,7 +86,7 @@ static gc_heap *run_heap_graph(const gc_collector_ops *c, const char *list) {
     const gc_workload *w = gc_workload_find("heap-graph");
     cr_assert(w != NULL);
     gc_params p;
-    params_for(w, &p, list);
+    tst_workload_params(w, &p, list);
     tst_note("heap-graph (%s) on %s", list, c->name);
     gc_heap *h = tst_heap_new(c, true);
     gc_rng rng;
@@ -138,7 +106,7 @@ Test(heap_graph, builds_exactly_the_snapshot_graph) {
         cr_assert(want.objects > 10000 && want.edges > want.objects, "%s: a suspiciously small snapshot", path);
         for (int churned = 0; churned < 2; churned++) {
             snprintf(list, sizeof list, "path=%s,steps=%d,churn=0.02", path, churned ? 25 : 0);
-            gc_heap *h = run_heap_graph(collector_named("marksweep"), list);
+            gc_heap *h = run_heap_graph(tst_collector("marksweep"), list);
             gc_collect(h, -1);
             graph_counts got = {0};
             gc_heap_each(h, count_object, &got);
@@ -182,11 +150,11 @@ Test(heap_graph, same_operations_on_every_collector) {
 /* The module graph is cyclic (functions refer to their module's dict): dropping its subgraphs
  * leaks under rc, and a collector that reclaims cycles leaks nothing. */
 Test(heap_graph, churn_garbage_is_cyclic) {
-    gc_run_result rc = run_ok(collector_named("rc"), "heap-graph", "steps=40,churn=0.02", 7);
+    gc_run_result rc = tst_run_workload_ok(tst_collector("rc"), "heap-graph", "steps=40,churn=0.02", 7);
     cr_expect(rc.leaked_objects > 0, "rc leaked nothing from churning the stdlib-imports graph");
     for (size_t i = 0; gc_collectors[i]; i++) {
         if (!(gc_collectors[i]->caps & GC_CAP_RECLAIMS_CYCLES)) continue;
-        gc_run_result r = run_ok(gc_collectors[i], "heap-graph", "steps=40,churn=0.02", 7);
+        gc_run_result r = tst_run_workload_ok(gc_collectors[i], "heap-graph", "steps=40,churn=0.02", 7);
         cr_expect_eq(r.leaked_objects, 0, "%s leaked %" PRIu64 " objects", gc_collectors[i]->name, r.leaked_objects);
         cr_expect_eq(r.live_objects, rc.live_objects, "%s: %" PRIu64 " live objects at the end, rc %" PRIu64,
                      gc_collectors[i]->name, r.live_objects, rc.live_objects);
@@ -229,7 +197,7 @@ static void expect_rejected(const char *dir, const char *text, size_t len, const
     write_text(path, text, len);
     snprintf(list, sizeof list, "path=%s", path);
     gc_run_result res;
-    gc_error e = run_status(collector_named("rc"), "heap-graph", list, 1, &res);
+    gc_error e = tst_run_workload(tst_collector("rc"), "heap-graph", list, 1, &res);
     cr_expect_eq(e, GC_ERR_USAGE, "expected a usage error for a snapshot with %s, got %d (%s)", words, e, res.message);
     if (line) cr_expect(strstr(res.message, line) != NULL, "'%s' does not name %s", res.message, line);
     cr_expect(strstr(res.message, words) != NULL, "'%s' does not say '%s'", res.message, words);
@@ -244,7 +212,7 @@ Test(heap_graph, malformed_files_fail_naming_the_line) {
     write_text(text, valid, n);
     char list[4300];
     snprintf(list, sizeof list, "path=%s,steps=3", text);
-    gc_run_result ok = run_ok(collector_named("rc"), "heap-graph", list, 1);
+    gc_run_result ok = tst_run_workload_ok(tst_collector("rc"), "heap-graph", list, 1);
     cr_expect_eq(ok.live_objects, 4);
 
     struct {
@@ -276,7 +244,7 @@ Test(heap_graph, malformed_files_fail_naming_the_line) {
 
     snprintf(list, sizeof list, "path=%s/no-such.snap", dir);
     gc_run_result res;
-    cr_expect_eq(run_status(collector_named("rc"), "heap-graph", list, 1, &res), GC_ERR_USAGE);
+    cr_expect_eq(tst_run_workload(tst_collector("rc"), "heap-graph", list, 1, &res), GC_ERR_USAGE);
     cr_expect(strstr(res.message, "cannot open snapshot") != NULL, "'%s'", res.message);
     tst_rmtree(dir);
 }
@@ -308,12 +276,12 @@ Test(pyobjects, same_operations_on_every_collector) {
  * free them in its final collection), a collector that reclaims cycles leaks nothing. */
 Test(pyobjects, rc_leaks_its_cycles_and_cycle_collectors_do_not) {
     const char *list = gc_workload_find("pyobjects")->test_params;
-    gc_run_result rc = run_ok(collector_named("rc"), "pyobjects", list, 7);
+    gc_run_result rc = tst_run_workload_ok(tst_collector("rc"), "pyobjects", list, 7);
     cr_expect(rc.leaked_objects > 0, "rc leaked nothing");
     cr_expect_eq(rc.leaked_objects, rc.garbage_objects, "rc's final collection freed something");
     for (size_t i = 0; gc_collectors[i]; i++) {
         if (!(gc_collectors[i]->caps & GC_CAP_RECLAIMS_CYCLES)) continue;
-        gc_run_result r = run_ok(gc_collectors[i], "pyobjects", list, 7);
+        gc_run_result r = tst_run_workload_ok(gc_collectors[i], "pyobjects", list, 7);
         cr_expect_eq(r.leaked_objects, 0, "%s leaked %" PRIu64 " objects", gc_collectors[i]->name, r.leaked_objects);
         cr_expect_eq(r.live_objects, rc.live_objects, "%s: %" PRIu64 " live objects at the end, rc %" PRIu64,
                      gc_collectors[i]->name, r.live_objects, rc.live_objects);
@@ -324,16 +292,16 @@ Test(pyobjects, rc_leaks_its_cycles_and_cycle_collectors_do_not) {
  * own cycles stay reachable); at 1, every dropped request leaks its instance, its dict, a child
  * and the child's dict at least. */
 Test(pyobjects, cycles_come_from_the_cycle_knobs) {
-    gc_run_result none = run_ok(collector_named("rc"), "pyobjects",
-                                "requests=5000,pool=500,modules=4,backref_fraction=0,method_fraction=0,"
-                                "exception_fraction=0",
-                                7);
+    gc_run_result none = tst_run_workload_ok(tst_collector("rc"), "pyobjects",
+                                             "requests=5000,pool=500,modules=4,backref_fraction=0,method_fraction=0,"
+                                             "exception_fraction=0",
+                                             7);
     cr_expect_eq(none.leaked_objects, 0, "rc leaked %" PRIu64 " objects with every cycle knob at 0",
                  none.leaked_objects);
     cr_expect(none.counts.allocs > 5000 * 4, "suspiciously few allocations: %" PRIu64, none.counts.allocs);
-    gc_run_result all = run_ok(collector_named("rc"), "pyobjects",
-                               "requests=5000,pool=500,modules=4,child_fraction=1,backref_fraction=1,keep_fraction=0",
-                               7);
+    gc_run_result all = tst_run_workload_ok(
+        tst_collector("rc"), "pyobjects",
+        "requests=5000,pool=500,modules=4,child_fraction=1,backref_fraction=1,keep_fraction=0", 7);
     cr_expect(all.leaked_objects >= 5000 * 4, "rc leaked only %" PRIu64 " objects from 5000 cyclic requests",
               all.leaked_objects);
 }
@@ -344,7 +312,7 @@ Test(params, text_values_are_kept_and_bounded) {
     const gc_workload *w = gc_workload_find("heap-graph");
     gc_params p;
     char err[256] = "", value[GC_PARAM_TEXT_POOL + 16];
-    params_for(w, &p, "");
+    tst_workload_params(w, &p, "");
     cr_expect_str_eq(gc_param_text(&p, "path"), "");
     for (int i = 0; i < 100; i++) { /* setting a value again never uses the pool up */
         snprintf(value, sizeof value, "/some/directory/with/a/long/name/snapshot-%03d.snap", i);

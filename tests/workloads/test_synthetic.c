@@ -20,35 +20,13 @@
 
 /* ---------- running a workload ---------- */
 
-static const gc_collector_ops *collector_named(const char *name) {
-    const gc_collector_ops *c = gc_collector_find(name);
-    cr_assert(c != NULL, "collector %s is not registered", name);
-    return c;
-}
-
-static void params_for(const gc_workload *w, gc_params *p, const char *list) {
-    char err[256] = "";
-    cr_assert(gc_params_init(p, w->params, err, sizeof err) == 0, "%s: %s", w->name, err);
-    cr_assert(gc_params_apply_list(p, list, err, sizeof err) == 0, "%s: '%s': %s", w->name, list, err);
-}
-
-/* gc_run of workload `wname` with parameters `list` on collector c; returns the status. */
+/* Every run here uses seed 7 (tests/support.h runs it, with poison and verify on). */
 static gc_error run_status(const gc_collector_ops *c, const char *wname, const char *list, gc_run_result *res) {
-    const gc_workload *w = gc_workload_find(wname);
-    cr_assert(w != NULL, "workload %s is not registered", wname);
-    tst_note("workload %s (%s) on %s", wname, list, c->name);
-    gc_run_config cfg = {.collector = c, .workload = w, .seed = 7, .poison = true, .verify = true};
-    char err[256] = "";
-    cr_assert(gc_params_init(&cfg.collector_params, c->params, err, sizeof err) == 0, "%s", err);
-    params_for(w, &cfg.workload_params, list);
-    return gc_run(&cfg, res);
+    return tst_run_workload(c, wname, list, 7, res);
 }
 
 static gc_run_result run_ok(const gc_collector_ops *c, const char *wname, const char *list) {
-    gc_run_result res;
-    gc_error e = run_status(c, wname, list, &res);
-    cr_assert_eq(e, GC_OK, "%s (%s) on %s: %s", wname, list, c->name, res.message);
-    return res;
+    return tst_run_workload_ok(c, wname, list, 7);
 }
 
 /* Every registered collector that reclaims cycles leaks nothing. */
@@ -83,10 +61,10 @@ Test(cycle_mix, all_cyclic_rc_holds_exactly_the_structures) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         gc_params p;
-        params_for(gc_workload_find("cycle-mix"), &p, cases[i]);
+        tst_workload_params(gc_workload_find("cycle-mix"), &p, cases[i]);
         int64_t live = gc_param_int(&p, "live");
         uint64_t table = (uint64_t)(live > 0 ? live : 1);
-        gc_run_result r = run_ok(collector_named("rc"), "cycle-mix", cases[i]);
+        gc_run_result r = run_ok(tst_collector("rc"), "cycle-mix", cases[i]);
         expect_rc_holds("cycle-mix", cases[i], &r, r.counts.allocs - wl_table_objects(table),
                         r.counts.bytes_allocated - wl_table_bytes(table));
         cr_expect_gt(r.garbage_objects, 0, "cycle-mix (%s) made no garbage", cases[i]);
@@ -96,7 +74,7 @@ Test(cycle_mix, all_cyclic_rc_holds_exactly_the_structures) {
 
 Test(cycle_mix, all_acyclic_rc_frees_everything) {
     const char *list = "structures=5000,live=300,cyclic_fraction=0,size_dist=pareto";
-    gc_run_result r = run_ok(collector_named("rc"), "cycle-mix", list);
+    gc_run_result r = run_ok(tst_collector("rc"), "cycle-mix", list);
     expect_rc_holds("cycle-mix", list, &r, 0, 0);
 }
 
@@ -104,7 +82,7 @@ Test(cycle_mix, all_acyclic_rc_frees_everything) {
  * drawn per structure; with 20,000 structures it is within a few hundredths). */
 Test(cycle_mix, half_cyclic_rc_holds_half) {
     const char *list = "structures=20000,live=300,cyclic_fraction=0.5";
-    gc_run_result r = run_ok(collector_named("rc"), "cycle-mix", list);
+    gc_run_result r = run_ok(tst_collector("rc"), "cycle-mix", list);
     double share = (double)r.garbage_objects / (double)(r.counts.allocs - wl_table_objects(300));
     cr_expect(share > 0.45 && share < 0.55, "cycle-mix (%s): rc holds %.3f of the structures' objects", list, share);
 }
@@ -112,32 +90,32 @@ Test(cycle_mix, half_cyclic_rc_holds_half) {
 /* Every list of two or more nodes is cyclic garbage; a list of one node is not. */
 Test(dlists, rc_leaks_every_list_longer_than_one) {
     const char *list = "lists=2000,live_lists=50,length_dist=fixed,length_mean=7";
-    gc_run_result r = run_ok(collector_named("rc"), "dlists", list);
+    gc_run_result r = run_ok(tst_collector("rc"), "dlists", list);
     expect_rc_holds("dlists", list, &r, r.counts.allocs - wl_table_objects(50),
                     r.counts.bytes_allocated - wl_table_bytes(50));
     expect_cycle_collectors_leak_nothing("dlists", list);
     const char *single = "lists=2000,live_lists=50,length_dist=fixed,length_mean=1";
-    r = run_ok(collector_named("rc"), "dlists", single);
+    r = run_ok(tst_collector("rc"), "dlists", single);
     expect_rc_holds("dlists", single, &r, 0, 0);
 }
 
 /* Every parent-child pair is a 2-cycle: rc frees none of a tree; a lone root is acyclic. */
 Test(parent_trees, rc_leaks_whole_trees) {
     const char *list = "trees=60,depth=4,fanout=3,live_trees=5";
-    gc_run_result r = run_ok(collector_named("rc"), "parent-trees", list);
+    gc_run_result r = run_ok(tst_collector("rc"), "parent-trees", list);
     expect_rc_holds("parent-trees", list, &r, r.counts.allocs - wl_table_objects(5),
                     r.counts.bytes_allocated - wl_table_bytes(5));
     expect_cycle_collectors_leak_nothing("parent-trees", list);
     const char *roots = "trees=500,depth=0,live_trees=5";
-    r = run_ok(collector_named("rc"), "parent-trees", roots);
+    r = run_ok(tst_collector("rc"), "parent-trees", roots);
     expect_rc_holds("parent-trees", roots, &r, 0, 0);
 }
 
 /* Detached regions are partly cyclic: rc frees some of the garbage and leaks the rest. */
 Test(graph, rc_leaks_part_of_the_detached_regions) {
     const char *list = "steps=5000,vertices=1000,detach_rate=0.05,detach_size=16";
-    gc_run_result r = run_ok(collector_named("rc"), "graph", list);
-    gc_run_result m = run_ok(collector_named("marksweep"), "graph", list);
+    gc_run_result r = run_ok(tst_collector("rc"), "graph", list);
+    gc_run_result m = run_ok(tst_collector("marksweep"), "graph", list);
     cr_expect_gt(r.leaked_objects, 0, "graph (%s): rc leaked nothing", list);
     /* marksweep's final collection frees every vertex ever made; rc must have freed some of them */
     uint64_t vertices_made = r.counts.allocs - wl_table_objects(1000);
@@ -149,12 +127,12 @@ Test(graph, rc_leaks_part_of_the_detached_regions) {
 /* Killed clusters die old: rc leaks every ring (all of them in the end), and no chain. */
 Test(long_lived_death, rc_leaks_exactly_the_rings) {
     const char *list = "steps=20000,clusters=300,cluster_size=5,temporaries=3,death_rate=0.1";
-    gc_run_result r = run_ok(collector_named("rc"), "long-lived-death", list);
+    gc_run_result r = run_ok(tst_collector("rc"), "long-lived-death", list);
     uint64_t temporaries = 20000 * 3, made = r.counts.allocs - wl_table_objects(300) - temporaries;
     expect_rc_holds("long-lived-death", list, &r, made, made * gc_object_size(1, 16));
     expect_cycle_collectors_leak_nothing("long-lived-death", list);
     const char *chains = "steps=20000,clusters=300,cyclic_fraction=0";
-    r = run_ok(collector_named("rc"), "long-lived-death", chains);
+    r = run_ok(tst_collector("rc"), "long-lived-death", chains);
     expect_rc_holds("long-lived-death", chains, &r, 0, 0);
 }
 
@@ -167,7 +145,7 @@ Test(lists, acyclic_whatever_the_shape) {
         "lists=2000,live_lists=40,build=prepend,length_dist=exponential,length_mean=1",
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        gc_run_result r = run_ok(collector_named("rc"), "lists", cases[i]);
+        gc_run_result r = run_ok(tst_collector("rc"), "lists", cases[i]);
         expect_rc_holds("lists", cases[i], &r, 0, 0);
     }
 }
@@ -199,10 +177,10 @@ static sampler sample_census(const char *wname, const char *list, uint64_t every
     cr_assert(w != NULL, "workload %s is not registered", wname);
     tst_note("census samples of %s (%s)", wname, list);
     gc_params p;
-    params_for(w, &p, list);
+    tst_workload_params(w, &p, list);
     sampler s = {.late_from = late_from};
     gc_heap_config cfg = {
-        .collector = collector_named("marksweep"),
+        .collector = tst_collector("marksweep"),
         .sample_every = every,
         .listener = {.ctx = &s, .sample = take_sample},
     };
@@ -283,10 +261,10 @@ Test(lifetimes, live_set_averages_live) {
 
 /* Atomic sizes follow the size parameters; arrays have array_slots .. 2 * array_slots - 1 slots. */
 Test(big_objects, sizes_follow_the_parameters) {
-    gc_run_result r = run_ok(collector_named("marksweep"), "big-objects",
+    gc_run_result r = run_ok(tst_collector("marksweep"), "big-objects",
                              "objects=3000,live=100,array_fraction=0,size_dist=fixed,size_mean=5000");
     cr_expect_eq(r.counts.bytes_allocated, wl_table_bytes(100) + 3000 * gc_object_size(0, 5000));
-    r = run_ok(collector_named("marksweep"), "big-objects", "objects=300,live=100,array_fraction=1,array_fill=0");
+    r = run_ok(tst_collector("marksweep"), "big-objects", "objects=300,live=100,array_fraction=1,array_fill=0");
     uint64_t arrays = r.counts.bytes_allocated - wl_table_bytes(100);
     cr_expect(arrays >= 300 * gc_object_size(1000, 0) && arrays <= 300 * gc_object_size(1999, 0),
               "big-objects: 300 arrays took %" PRIu64 " bytes", arrays);
@@ -348,10 +326,10 @@ Test(heap_limit, bookkeeping_freed_when_a_run_stops) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const gc_workload *w = gc_workload_find(cases[i][0]);
-        gc_run_config cfg = {.collector = collector_named("rc"), .workload = w, .seed = 1, .heap_limit = 512 * 1024};
+        gc_run_config cfg = {.collector = tst_collector("rc"), .workload = w, .seed = 1, .heap_limit = 512 * 1024};
         char err[256] = "";
         cr_assert(gc_params_init(&cfg.collector_params, cfg.collector->params, err, sizeof err) == 0, "%s", err);
-        params_for(w, &cfg.workload_params, cases[i][1]);
+        tst_workload_params(w, &cfg.workload_params, cases[i][1]);
         gc_run_result res;
         cr_expect_eq(gc_run(&cfg, &res), GC_ERR_HEAP_LIMIT, "%s (%s) under a 512 KiB limit: %s", cases[i][0],
                      cases[i][1], res.message);
@@ -376,7 +354,7 @@ Test(bad_params, combinations_rejected_by_the_run) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         gc_run_result res;
-        gc_error e = run_status(collector_named("marksweep"), cases[i].workload, cases[i].list, &res);
+        gc_error e = run_status(tst_collector("marksweep"), cases[i].workload, cases[i].list, &res);
         cr_expect_eq(e, GC_ERR_USAGE, "%s (%s): status %d, expected a usage error", cases[i].workload, cases[i].list,
                      e);
         cr_expect(strstr(res.message, cases[i].names) != NULL, "%s (%s): message '%s' does not name %s",
