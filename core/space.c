@@ -3,9 +3,11 @@
  * Small cells (up to GC_SMALL_MAX bytes) come in GC_NCLASSES size classes; each 64 KiB block holds
  * cells of one class after a header with the side bitmaps. Larger objects get a block of their
  * own, aligned the same way, so that gc_block_of() works for every object. Cells freed by
- * reference counting go straight back to their class's free list; the sweep rebuilds the lists
- * in address order and gives empty blocks back to jemalloc, so the arena's statistics show the
- * heap growing and shrinking.
+ * reference counting go straight back to their class's free list. An eager sweep (gc_sweep)
+ * rebuilds the lists in address order and frees empty blocks; a lazy one (gc_sweep_lazily) keeps
+ * the blocks a collection emptied in a pool, reused as bump runs and freed at the next collection
+ * if still unused, and queues the others for the allocator to sweep. Freed blocks go back to their
+ * chunk and chunks to jemalloc, so the arena's statistics show the heap growing and shrinking.
  *
  * Small blocks are carved from 2 MiB chunks, aligned to 2 MiB and advised for transparent huge
  * pages: a large heap then costs the mark loop one TLB entry per chunk rather than one per 4 KiB
@@ -264,6 +266,14 @@ void gc_poison_check(gc_heap *h, void *cell, uint32_t cs) {
 }
 
 void gc_free_object(gc_heap *h, gc_object *o) {
+    if (GC_UNLIKELY(h->sweep_queued) && !(o->flags & GC_OBJ_LARGE)) {
+        /* An object the last marking found dead is already off the counts and its queued block's
+         * sweep will free it: freeing it here too would thread its cell twice. Anything else in
+         * a queued block is live: sweep the queue first, so that no cell is threaded twice. */
+        gc_block *b = gc_block_of(o);
+        if (b->unswept && !gc_bit_test(o, GC_BITS_MARK)) return;
+        gc_sweep_finish(h);
+    }
     uint32_t cs = gc_cell_size_of(h, o);
     h->objects_live--;
     h->heap_bytes -= cs;
@@ -274,8 +284,6 @@ void gc_free_object(gc_heap *h, gc_object *o) {
         return;
     }
     unsigned cls = gc_class_of[cs / GC_CELL_ALIGN];
-    /* A queued block would thread this cell a second time when swept: sweep the queue first. */
-    if (GC_UNLIKELY(h->sweep_queued)) gc_sweep_finish(h);
     cell_mark_free(h, cell, cs);
     ((gc_cell *)cell)->next = h->free[cls];
     h->free[cls] = cell;
@@ -291,11 +299,11 @@ static bool lane_empty(const gc_block *b, unsigned which) {
     return true;
 }
 
-/* Sweep one small block: free its unmarked live cells, append every free cell to *tail in address
- * order, clear its mark lane. With `account`, freed cells are taken off the heap's counts here;
- * without, the collection that marked them already set the counts (gc_sweep_lazily). Returns the
- * number of live cells left. */
-static uint32_t sweep_block(gc_heap *h, gc_block *b, gc_cell ***tail, uint64_t *freed, bool account) {
+/* Sweep one small block: thread its unmarked cells (dead or already free) onto *tail in address
+ * order, mark the dead ones FREE (poisoning them in poison mode), clear its mark lane. The heap's
+ * counts are not touched: the marking already set them (gc_sweep, gc_sweep_lazily). Returns the
+ * number of live cells left; *freed grows by the dead cells found. */
+static uint32_t sweep_block(gc_heap *h, gc_block *b, gc_cell ***tail, uint64_t *freed) {
     uint32_t cs = b->cell_size, live = 0;
     char *cell = b->cells;
     for (uint32_t i = 0; i < b->ncells; i++, cell += cs) {
@@ -305,10 +313,6 @@ static uint32_t sweep_block(gc_heap *h, gc_block *b, gc_cell ***tail, uint64_t *
             continue;
         }
         if (!(o->flags & GC_OBJ_FREE)) {
-            if (account) {
-                h->objects_live--;
-                h->heap_bytes -= cs;
-            }
             (*freed)++;
             cell_mark_free(h, cell, cs);
         }
@@ -334,7 +338,7 @@ bool gc_sweep_pending_refill(gc_heap *h, unsigned cls) {
     while ((b = sweep_queue_pop(h, cls)) != NULL) {
         gc_cell *list = NULL, **tail = &list;
         uint64_t freed = 0;
-        sweep_block(h, b, &tail, &freed, false);
+        sweep_block(h, b, &tail, &freed);
         *tail = NULL;
         if (list != NULL) {
             h->free[cls] = list;
@@ -351,7 +355,7 @@ void gc_sweep_finish(gc_heap *h) {
         while ((b = sweep_queue_pop(h, c)) != NULL) {
             gc_cell *list = NULL, **tail = &list;
             uint64_t freed = 0;
-            sweep_block(h, b, &tail, &freed, false);
+            sweep_block(h, b, &tail, &freed);
             *tail = h->free[c];
             h->free[c] = list;
         }
@@ -365,33 +369,29 @@ void gc_space_unmark_queued(gc_heap *h) {
         for (gc_block *b = h->unswept[c]; b; b = b->next_unswept) clear_lane(b, GC_BITS_MARK, GC_BITMAP_WORDS);
 }
 
-/* Large objects are swept at once: one bit each, and freeing one returns its whole block. */
-static uint64_t sweep_large(gc_heap *h, bool account) {
-    uint64_t freed = 0;
+/* Large objects are swept at once: one bit each, and freeing one returns its whole block. Counts
+ * are the marking's, as for small blocks. */
+static void sweep_large(gc_heap *h) {
     for (gc_block *b = h->large, *next; b; b = next) {
         next = b->next;
         gc_object *o = (gc_object *)(b->cells + h->prefix);
-        if (gc_bit_test(o, GC_BITS_MARK)) {
-            clear_lane(b, GC_BITS_MARK, 1);
-            continue;
-        }
-        if (account) {
-            h->objects_live--;
-            h->heap_bytes -= b->cell_size;
-        }
-        freed++;
-        block_release(h, &h->large, b, large_block_bytes(b));
+        if (gc_bit_test(o, GC_BITS_MARK)) clear_lane(b, GC_BITS_MARK, 1);
+        else block_release(h, &h->large, b, large_block_bytes(b));
     }
-    return freed;
 }
 
 uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
     gc_space_retire_bump(h);
     release_empty(h); /* emptied by the previous collection and not needed since */
+    if (h->mark_incomplete) { /* a lost edge: something reachable may be unmarked */
+        gc_sweep_finish(h);
+        gc_space_clear_lane(h, GC_BITS_MARK);
+        return 0;
+    }
     uint64_t dead = h->objects_live - marked_objects;
     h->objects_live = marked_objects;
     h->heap_bytes = h->marked_bytes;
-    sweep_large(h, false);
+    sweep_large(h);
     for (unsigned c = 0; c < GC_NCLASSES; c++) {
         h->free[c] = NULL; /* every free cell is unmarked: the lazy sweep threads it again */
         h->unswept[c] = NULL;
@@ -403,13 +403,15 @@ uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
                 if (h->poison) {
                     gc_cell *list = NULL, **tail = &list;
                     uint64_t freed = 0;
-                    sweep_block(h, b, &tail, &freed, false); /* poison what died in it */
+                    sweep_block(h, b, &tail, &freed); /* poison what died in it */
                 }
                 if (b->prev) b->prev->next = b->next;
                 else h->blocks[c] = b->next;
                 if (b->next) b->next->prev = b->prev;
                 b->next = h->empty;
                 h->empty = b;
+                /* its cells are all dead: under ASan, any use of them is reported */
+                GC_ASAN_POISON(b->cells, (size_t)b->ncells * b->cell_size);
                 continue;
             }
             b->unswept = true;
@@ -425,23 +427,22 @@ uint64_t gc_sweep(gc_heap *h) {
     gc_space_retire_bump(h);
     release_empty(h);
     h->sweep_queued = false; /* every queued block is swept below */
-    uint64_t freed = 0;
+    if (h->mark_incomplete) { /* a lost edge: something reachable may be unmarked */
+        gc_space_clear_lane(h, GC_BITS_MARK);
+        return 0;
+    }
+    /* After marking, the live objects are exactly the marked ones, queued blocks or not. */
+    uint64_t dead = h->objects_live - h->marked_objects;
+    h->objects_live = h->marked_objects;
+    h->heap_bytes = h->marked_bytes;
     for (unsigned c = 0; c < GC_NCLASSES; c++) {
-        h->unswept[c] = NULL; /* an eager sweep sweeps every block, queued or not */
+        h->unswept[c] = NULL;
         gc_cell *list = NULL, **tail = &list;
         for (gc_block *b = h->blocks[c], *next; b; b = next) {
             next = b->next;
             gc_cell **mark = tail;
-            bool pending = b->unswept; /* garbage already off the counts (gc_sweep_lazily) */
             uint64_t f = 0;
-            uint32_t live = sweep_block(h, b, &tail, &f, false);
-            if (!pending) {
-                /* the cells freed here were counted as live: take them off */
-                h->objects_live -= f;
-                h->heap_bytes -= f * b->cell_size;
-                freed += f;
-            }
-            if (live == 0) {
+            if (sweep_block(h, b, &tail, &f) == 0) {
                 tail = mark; /* drop this block's cells from the list, then the block */
                 *tail = NULL;
                 block_release(h, &h->blocks[c], b, GC_BLOCK_SIZE);
@@ -450,7 +451,8 @@ uint64_t gc_sweep(gc_heap *h) {
         *tail = NULL;
         h->free[c] = list;
     }
-    return freed + sweep_large(h, true);
+    sweep_large(h);
+    return dead;
 }
 
 void gc_heap_each(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx) {

@@ -17,7 +17,10 @@
 enum { PREFETCH_DEPTH = 16 }; /* objects in flight: enough to cover a memory latency of scanning */
 
 static inline void push_edge(gc_heap *h, gc_object *o, gc_stack *stack) {
-    if (!gc_stack_push(stack, o)) gc_fail(h, GC_ERR_NOMEM, "out of memory for the mark stack");
+    if (GC_UNLIKELY(!gc_stack_push(stack, o))) {
+        h->mark_incomplete = true; /* the sweeps then free nothing */
+        gc_fail(h, GC_ERR_NOMEM, "out of memory for the mark stack");
+    }
 }
 
 static void push_roots(gc_heap *h, gc_stack *stack, gc_object **roots, uint32_t n) {
@@ -57,5 +60,8 @@ uint64_t gc_mark_with(gc_heap *h, unsigned which, gc_stack *stack, uint64_t *byt
 uint64_t gc_mark_from_roots(gc_heap *h, unsigned which) {
     if (which == GC_BITS_MARK) gc_space_unmark_queued(h);
     h->marked_bytes = 0;
-    return gc_mark_with(h, which, &h->mark_stack, &h->marked_bytes);
+    h->mark_incomplete = false;
+    uint64_t marked = gc_mark_with(h, which, &h->mark_stack, &h->marked_bytes);
+    if (which == GC_BITS_MARK) h->marked_objects = marked;
+    return marked;
 }

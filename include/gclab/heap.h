@@ -2,19 +2,24 @@
  *
  * Read this file first. Everything the mutator does to the object graph passes through the inline
  * functions at the bottom: gc_alloc (one allocation chokepoint, counting objects and bytes) and
- * gc_store / gc_root_write (the one store barrier). They are inline so that the common case is a
- * handful of instructions; the collector is chosen at run time, so the fast paths test plain flags
- * in the heap (`barrier`, `hooked`) and call the collector only on slow paths.
+ * the store barrier (gc_store, with gc_set's inline shortcut for the two common barriers, and
+ * gc_root_write for roots). They are inline so that the common case is a handful of
+ * instructions; the collector is chosen at run time, so the fast paths test plain fields of the
+ * heap (`fast_alloc`, `barrier`) and call the collector only on slow paths.
  *
  * Memory layout (core/space.c): small objects live in 64 KiB blocks of one size class each,
- * obtained from a jemalloc arena of the heap's own; a block's header holds its side bitmaps (one
- * mark bit and one census bit per 8-byte granule), so that gc_block_of() is a mask. Objects above
- * GC_SMALL_MAX get a block of their own. Free cells are threaded through per-class free lists.
+ * carved from 2 MiB chunks of a jemalloc arena of the heap's own; a block's header holds its side
+ * bitmaps (one mark bit and one census bit per 8-byte granule), so that gc_block_of() is a mask.
+ * Objects above GC_SMALL_MAX get a block of their own. Free cells are threaded through per-class
+ * free lists; a fresh or emptied block is a bump run (SPACE-1); mark-sweep collectors may sweep
+ * lazily, queueing blocks that the allocator sweeps when it needs cells (gc_sweep_lazily).
  *
  * Invariants:
- *  HEAP-1  objects_live and heap_bytes count exactly the cells that hold live objects (not FREE).
- *  HEAP-2  Outside a collection, no mark bit is set (collectors clear them when they sweep) and no
- *          census bit is set (the census clears its own).
+ *  HEAP-1  objects_live and heap_bytes count exactly the cells that hold live objects: every cell
+ *          not FREE, except, in a block queued for a lazy sweep, the cells its marking left
+ *          unmarked (already off the counts; gc_heap_each sweeps the queue before it walks).
+ *  HEAP-2  Outside a collection, no mark bit is set in any block not queued for a lazy sweep
+ *          (sweeping clears them) and no census bit is set (the census clears its own).
  *  HEAP-3  Roots are precise: every pointer the mutator holds is in a root slot (frames or
  *          globals); a workload never keeps a raw object pointer across an allocation.
  *  HEAP-4  With GC_BARRIER_RC, an object's `word` equals the number of slots and root slots that
@@ -218,7 +223,9 @@ struct gc_heap {
     gc_block *unswept[GC_NCLASSES]; /* blocks awaiting a lazy sweep (gc_sweep_lazily) */
     gc_block *empty;            /* blocks emptied by the last collection, kept for reuse */
     struct gc_chunk *chunks;    /* the 2 MiB chunks small blocks are carved from */
-    uint64_t marked_bytes;      /* cell bytes marked by the last gc_mark_from_roots */
+    uint64_t marked_objects;    /* objects marked by the last gc_mark_from_roots (mark lane) */
+    uint64_t marked_bytes;      /* their cell bytes */
+    bool mark_incomplete;       /* that marking lost an edge (out of memory): sweep nothing */
     uint64_t block_bytes;       /* bytes held from jemalloc for blocks */
     uint64_t block_bytes_peak;
     uint64_t nblocks;

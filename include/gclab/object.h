@@ -9,8 +9,9 @@
  * A collector may ask for a per-object prefix (CPython's PyGC_Head, for example); it lives in the
  * same cell, before the header, and is reported as that collector's overhead.
  *
- * Invariant OBJ-1: slots are written only through gc_store() (include/gclab/heap.h), the single
- * store barrier; reading them directly with gc_slots() is allowed. */
+ * Invariant OBJ-1: slots are written only through the store barrier (include/gclab/heap.h):
+ * gc_store(), or gc_set()'s inline form of it, which does the same work for the plain and the
+ * reference-counting barrier; reading slots directly with gc_slots() is allowed. */
 #ifndef GCLAB_OBJECT_H
 #define GCLAB_OBJECT_H
 
