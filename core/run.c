@@ -163,6 +163,7 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
     json_object_set_new(t, "mutator_ns", JU(res->mutator_ns));
     json_object_set_new(t, "sampling_ns", JU(res->sampling_ns));
     json_object_set_new(t, "cascade_ns", JU(res->cascade_ns));
+    json_object_set_new(t, "lazy_sweep_ns", JU(res->lazy_sweep_ns));
     json_object_set_new(t, "run_begin_ns", JU(res->run_begin_ns));
     json_object_set_new(t, "run_end_ns", JU(res->run_end_ns));
     json_object_set_new(s, "time", t);
@@ -344,6 +345,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     res->run_end_ns = end - h->t0_ns;
     res->gc_ns = h->gc_ns;
     res->cascade_ns = h->cascade_ns;
+    res->lazy_sweep_ns = h->lazy_sweep_ns;
     res->sampling_ns = sampling_inside;
     res->mutator_ns = res->wall_ns > res->gc_ns + res->sampling_ns ? res->wall_ns - res->gc_ns - res->sampling_ns : 0;
     res->counts = h->counts;

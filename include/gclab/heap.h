@@ -238,6 +238,7 @@ struct gc_heap {
     uint64_t pause_seq;
     uint64_t gc_ns;             /* total time inside pauses */
     uint64_t cascade_ns;        /* total time in timed RC cascades (pauses or not) */
+    uint64_t lazy_sweep_ns;     /* total time the allocator spent sweeping queued blocks */
     uint64_t pause_depth;       /* nesting guard: a cascade inside a collection is not a pause */
     uint64_t final_verify_failures;
     struct gc_scratch *scratch; /* workload bookkeeping blocks (gc_heap_scratch), freed with the heap */

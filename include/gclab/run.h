@@ -36,6 +36,7 @@ typedef struct gc_run_result {
     uint64_t wall_ns, gc_ns, sampling_ns, mutator_ns;
     uint64_t run_begin_ns, run_end_ns;       /* the workload's run, on the pauses' clock */
     uint64_t cascade_ns;                     /* time in timed RC cascades (part of gc_ns) */
+    uint64_t lazy_sweep_ns;                  /* time sweeping queued blocks on allocation (part of gc_ns) */
     gc_pause_stats pauses;
     gc_mutator_counts counts;
     uint64_t heap_bytes_peak, block_bytes_peak, rss_peak, je_resident_peak;
