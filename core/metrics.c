@@ -19,15 +19,26 @@ static void *grow(void *arr, size_t *cap, size_t elem) {
 static void on_pause_end(void *ctx, gc_heap *h, const gc_pause *p) {
     (void)h;
     gc_recorder *r = ctx;
-    if (r->npauses == r->pauses_cap) {
-        gc_pause *a = grow(r->pauses, &r->pauses_cap, sizeof *a);
+    if (r->oom) return;
+    if (r->pause_log == NULL && (r->pause_log = tmpfile()) == NULL) {
+        r->oom = true;
+        return;
+    }
+    if (r->npauses == r->spans_cap) {
+        uint64_t *a = grow(r->spans, &r->spans_cap, 2 * sizeof *a);
         if (a == NULL) {
             r->oom = true;
             return;
         }
-        r->pauses = a;
+        r->spans = a;
     }
-    r->pauses[r->npauses++] = *p;
+    if (fwrite(p, sizeof *p, 1, r->pause_log) != 1) {
+        r->oom = true;
+        return;
+    }
+    r->spans[2 * r->npauses] = p->start_ns;
+    r->spans[2 * r->npauses + 1] = p->end_ns;
+    r->npauses++;
 }
 
 static uint64_t arena_stat(unsigned arena, const char *leaf) {
@@ -89,7 +100,8 @@ gc_listener gc_recorder_listener(gc_recorder *r) {
 }
 
 void gc_recorder_free(gc_recorder *r) {
-    free(r->pauses);
+    if (r->pause_log) fclose(r->pause_log);
+    free(r->spans);
     free(r->samples);
     *r = (gc_recorder){0};
 }
@@ -104,8 +116,17 @@ int gc_recorder_write_events(const gc_recorder *r, const char *path) {
     if (f == NULL) return -1;
     fprintf(f, "seq,kind,generation,reason,start_ns,end_ns,duration_ns,alloc_index,objects_before,bytes_before,"
                "objects_after,bytes_after,objects_freed,bytes_freed,collected\n");
+    if (r->pause_log && (fflush(r->pause_log) != 0 || fseek(r->pause_log, 0, SEEK_SET) != 0)) {
+        fclose(f);
+        return -1;
+    }
+    gc_pause rec;
     for (size_t i = 0; i < r->npauses; i++) {
-        const gc_pause *p = &r->pauses[i];
+        if (fread(&rec, sizeof rec, 1, r->pause_log) != 1) {
+            fclose(f);
+            return -1;
+        }
+        const gc_pause *p = &rec;
         fprintf(f, "%llu,%s,%d,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%lld,%lld,%lld\n", (unsigned long long)p->seq,
                 p->kind, p->generation, gc_reason_name(p->reason), (unsigned long long)p->start_ns,
                 (unsigned long long)p->end_ns, (unsigned long long)(p->end_ns - p->start_ns),

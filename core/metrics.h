@@ -1,5 +1,10 @@
-/* The metrics recorder: a gc_listener that keeps every pause and timeline sample in memory and
- * writes them as events.csv, timeline.csv and summary.json (docs/metrics.md defines each column). */
+/* The metrics recorder: a gc_listener that keeps every pause and timeline sample and writes them
+ * as events.csv, timeline.csv and summary.json (docs/metrics.md defines each column).
+ *
+ * Its own memory shows in the process's RSS, which gclab reports as footprint, so it keeps little:
+ * each pause's full record goes to an anonymous temporary file (buffered binary writes, a few tens
+ * of nanoseconds), and only its start and end (16 bytes) stay in memory for the percentiles and
+ * the MMU. A run of rc on GCBench records 90,000 pauses: 1.4 MiB in memory instead of 9. */
 #ifndef GCLAB_CORE_METRICS_H
 #define GCLAB_CORE_METRICS_H
 
@@ -13,8 +18,9 @@ typedef struct gc_sample {
 } gc_sample;
 
 typedef struct gc_recorder {
-    gc_pause *pauses;
-    size_t npauses, pauses_cap;
+    FILE *pause_log;  /* every gc_pause, binary, in order (tmpfile; read back in this process) */
+    uint64_t *spans;  /* spans[2i], spans[2i+1]: start and end of pause i */
+    size_t npauses, spans_cap;
     gc_sample *samples;
     size_t nsamples, samples_cap;
     uint64_t sampling_ns;

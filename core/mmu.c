@@ -71,8 +71,8 @@ static double mmu_at(const mmu_log *L, uint64_t w) {
     return 1.0 - (double)worst / (double)w;
 }
 
-/* Clip the pauses to [begin, finish], sort them, and build the prefix sums. */
-static int log_build(mmu_log *L, const gc_pause *pauses, size_t n, uint64_t begin, uint64_t finish) {
+/* Clip the pauses (start, end pairs) to [begin, finish], sort them, and build the prefix sums. */
+static int log_build(mmu_log *L, const uint64_t *in, size_t n, uint64_t begin, uint64_t finish) {
     *L = (mmu_log){.begin = begin, .finish = finish};
     uint64_t *spans = malloc((n ? n : 1) * 2 * sizeof *spans);
     L->start = malloc((n ? n : 1) * sizeof *L->start);
@@ -84,8 +84,8 @@ static int log_build(mmu_log *L, const gc_pause *pauses, size_t n, uint64_t begi
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t s = pauses[i].start_ns < begin ? begin : pauses[i].start_ns;
-        uint64_t e = pauses[i].end_ns > finish ? finish : pauses[i].end_ns;
+        uint64_t s = in[2 * i] < begin ? begin : in[2 * i];
+        uint64_t e = in[2 * i + 1] > finish ? finish : in[2 * i + 1];
         if (e <= s) continue;
         spans[2 * m] = s;
         spans[2 * m + 1] = e;
@@ -112,12 +112,12 @@ static void log_free(mmu_log *L) {
     free(L->prefix);
 }
 
-int gc_mmu_curve(const gc_pause *pauses, size_t n, uint64_t begin, uint64_t finish, size_t points,
-                 uint64_t *windows, double *mmu, size_t *out_points) {
+int gc_mmu_curve_spans(const uint64_t *spans, size_t n, uint64_t begin, uint64_t finish, size_t points,
+                       uint64_t *windows, double *mmu, size_t *out_points) {
     *out_points = 0;
     if (finish <= begin || points == 0) return 0;
     mmu_log L;
-    if (log_build(&L, pauses, n, begin, finish) != 0) {
+    if (log_build(&L, spans, n, begin, finish) != 0) {
         log_free(&L);
         return -1;
     }
@@ -139,11 +139,39 @@ int gc_mmu_curve(const gc_pause *pauses, size_t n, uint64_t begin, uint64_t fini
     return 0;
 }
 
-double gc_mmu_at(const gc_pause *pauses, size_t n, uint64_t begin, uint64_t finish, uint64_t window) {
+double gc_mmu_at_spans(const uint64_t *spans, size_t n, uint64_t begin, uint64_t finish, uint64_t window) {
     if (finish <= begin) return 1.0;
     mmu_log L;
     double result = -1;
-    if (log_build(&L, pauses, n, begin, finish) == 0) result = mmu_at(&L, window);
+    if (log_build(&L, spans, n, begin, finish) == 0) result = mmu_at(&L, window);
     log_free(&L);
     return result;
+}
+
+/* The (start, end) pairs of a pause array, or NULL out of memory. */
+static uint64_t *spans_of(const gc_pause *pauses, size_t n) {
+    uint64_t *spans = malloc((n ? n : 1) * 2 * sizeof *spans);
+    for (size_t i = 0; spans && i < n; i++) {
+        spans[2 * i] = pauses[i].start_ns;
+        spans[2 * i + 1] = pauses[i].end_ns;
+    }
+    return spans;
+}
+
+int gc_mmu_curve(const gc_pause *pauses, size_t n, uint64_t begin, uint64_t finish, size_t points,
+                 uint64_t *windows, double *mmu, size_t *out_points) {
+    *out_points = 0;
+    uint64_t *spans = spans_of(pauses, n);
+    if (spans == NULL) return -1;
+    int rc = gc_mmu_curve_spans(spans, n, begin, finish, points, windows, mmu, out_points);
+    free(spans);
+    return rc;
+}
+
+double gc_mmu_at(const gc_pause *pauses, size_t n, uint64_t begin, uint64_t finish, uint64_t window) {
+    uint64_t *spans = spans_of(pauses, n);
+    if (spans == NULL) return -1;
+    double r = gc_mmu_at_spans(spans, n, begin, finish, window);
+    free(spans);
+    return r;
 }

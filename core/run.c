@@ -183,7 +183,7 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
     json_t *mm = json_object();
     for (size_t i = 0; i < sizeof mmu_windows / sizeof mmu_windows[0]; i++)
         json_object_set_new(mm, mmu_windows[i].key,
-                            json_real(gc_mmu_at(rec->pauses, rec->npauses, res->run_begin_ns, res->run_end_ns,
+                            json_real(gc_mmu_at_spans(rec->spans, rec->npauses, res->run_begin_ns, res->run_end_ns,
                                                 mmu_windows[i].ns)));
     json_object_set_new(s, "mmu", mm);
 
@@ -225,7 +225,7 @@ static int write_mmu(const char *path, const gc_recorder *rec, const gc_run_resu
     uint64_t windows[POINTS];
     double mmu[POINTS];
     size_t n;
-    if (gc_mmu_curve(rec->pauses, rec->npauses, res->run_begin_ns, res->run_end_ns, POINTS, windows, mmu, &n) != 0)
+    if (gc_mmu_curve_spans(rec->spans, rec->npauses, res->run_begin_ns, res->run_end_ns, POINTS, windows, mmu, &n) != 0)
         return -1;
     FILE *f = fopen(path, "w");
     if (f == NULL) return -1;
@@ -355,7 +355,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     res->je_resident_peak = rec.peak.je_resident;
     uint64_t *d = malloc((rec.npauses ? rec.npauses : 1) * sizeof *d);
     if (d) {
-        for (size_t i = 0; i < rec.npauses; i++) d[i] = rec.pauses[i].end_ns - rec.pauses[i].start_ns;
+        for (size_t i = 0; i < rec.npauses; i++) d[i] = rec.spans[2 * i + 1] - rec.spans[2 * i];
         gc_pause_stats_of(d, rec.npauses, &res->pauses);
         free(d);
     }

@@ -16,4 +16,9 @@ int gc_mmu_curve(const gc_pause *pauses, size_t n, uint64_t begin, uint64_t fini
 /* MMU at one window length (a window longer than the run is the run); -1 out of memory. */
 double gc_mmu_at(const gc_pause *pauses, size_t n, uint64_t begin, uint64_t finish, uint64_t window);
 
+/* The same from the pauses' (start, end) pairs: spans[2i] = start, spans[2i+1] = end of pause i. */
+int gc_mmu_curve_spans(const uint64_t *spans, size_t n, uint64_t begin, uint64_t finish, size_t points,
+                       uint64_t *windows, double *mmu, size_t *out_points);
+double gc_mmu_at_spans(const uint64_t *spans, size_t n, uint64_t begin, uint64_t finish, uint64_t window);
+
 #endif
