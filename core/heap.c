@@ -88,7 +88,7 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
     h->prefix = ops->prefix;
     h->barrier = ops->barrier;
     h->hooked = ops->before_alloc != NULL || ops->after_alloc != NULL;
-    h->fast_alloc = !h->hooked && ops->prefix == 0;
+    h->fast_alloc = !h->hooked && ops->prefix == 0 && !cfg->poison;
     h->poison = cfg->poison;
     h->heap_limit = cfg->heap_limit;
     h->sample_every = cfg->sample_every;

@@ -48,7 +48,8 @@
 /* Run-time dispatch of the fast paths. A build may fix them at compile time (bench/ does, to
  * measure what choosing the collector at run time costs): define GCLAB_FIXED_BARRIER to the
  * collector's GC_BARRIER_* bits and GCLAB_FIXED_HOOKED to 0 or 1, and the heap refuses any other
- * collector, and any unhooked collector with a prefix (core/heap.c). */
+ * collector, and any unhooked collector with a prefix (core/heap.c). Such a build's inline
+ * allocation path also skips poison mode's reuse check (benchmarks do not poison). */
 #ifdef GCLAB_FIXED_BARRIER
 #define gc_heap_barrier(h) ((void)(h), (unsigned)(GCLAB_FIXED_BARRIER))
 #define gc_heap_fast_alloc(h) ((void)(h), !(GCLAB_FIXED_HOOKED))
@@ -190,7 +191,7 @@ struct gc_heap {
     uint32_t prefix;            /* collector bytes before each object */
     unsigned barrier;           /* GC_BARRIER_* of the collector */
     bool hooked;                /* the collector has allocation hooks */
-    bool fast_alloc;            /* no hooks and no prefix: gc_alloc's inline path may serve */
+    bool fast_alloc;            /* no hooks, no prefix, no poison: gc_alloc's inline path may serve */
     bool poison;
     gc_object **roots;          /* the shadow stack: root slots 0 .. nroots-1 */
     uint32_t nroots, roots_cap;
@@ -291,7 +292,7 @@ static inline uint32_t gc_cell_size_of(const gc_heap *h, const gc_object *o) {
     size_t need = gc_object_size(o->nslots, o->nbytes) + h->prefix;
     need = (need + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
     if (o->flags & GC_OBJ_LARGE) return (uint32_t)need;
-    return gc_class_size[gc_class_of[need / GC_CELL_ALIGN]];
+    return gc_class_bytes(gc_size_class(need));
 }
 /* Poison mode: check that a free cell about to be reused still holds the poison pattern, i.e.
  * that nothing wrote to it after it was freed; fails the heap with GC_ERR_VERIFY if it does not. */
@@ -368,7 +369,8 @@ __attribute__((always_inline)) static inline gc_object *gc_init_object(gc_heap *
 __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uint32_t nslots, uint32_t nbytes,
                                                                  uint16_t tag) {
     size_t osize = gc_object_size(nslots, nbytes);
-    /* The fast path serves collectors with no allocation hooks and no prefix (h->fast_alloc):
+    /* The fast path serves collectors with no allocation hooks and no prefix, outside poison mode
+     * (h->fast_alloc; poison mode's reuse check is on the slow path):
      * then the cell size depends on the object's shape alone and, for a constant shape, the size
      * class, the cell size and the zeroing all fold into constants. */
     size_t need = (osize + (GC_CELL_ALIGN - 1)) & ~(size_t)(GC_CELL_ALIGN - 1);
@@ -378,7 +380,6 @@ __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uin
         gc_cell *cell = h->free[c];
         if (GC_LIKELY(h->countdown >= (int64_t)cs)) {
             if (GC_LIKELY(cell != NULL)) {
-                if (GC_UNLIKELY(h->poison)) gc_poison_check(h, cell, cs);
                 h->countdown -= cs;
                 gc_cell *next = cell->next;
                 h->free[c] = next;
