@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
@@ -313,7 +314,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     }
     gc_rng rng;
     gc_rng_seed(&rng, cfg->seed);
-    if (cfg->sample_every) gc_recorder_sample(&rec, h); /* the timeline starts at zero */
+    gc_recorder_sample(&rec, h); /* the timeline starts at zero (and has two rows with --sample-every 0) */
     uint64_t sampling_outside = rec.sampling_ns; /* the first and last samples are outside wall_ns */
     uint64_t start = gc_now_ns();
     volatile int workload_status = 0;
@@ -327,7 +328,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     h->on_fatal = NULL; /* from here on nothing may longjmp */
     h->recorder = NULL;
     uint64_t sampling_inside = rec.sampling_ns - sampling_outside;
-    if (cfg->sample_every) gc_recorder_sample(&rec, h);
+    gc_recorder_sample(&rec, h);
     if (res->status == GC_OK && workload_status != 0) {
         res->status = GC_ERR_VERIFY;
         snprintf(res->message, sizeof res->message, "workload %s failed its own integrity check",
@@ -351,7 +352,10 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     res->counts = h->counts;
     res->heap_bytes_peak = h->heap_bytes_peak;
     res->block_bytes_peak = h->block_bytes_peak;
-    res->rss_peak = rec.peak.rss;
+    /* The process's high-water mark (getrusage, KiB) is exact where samples can miss a peak. */
+    struct rusage ru;
+    uint64_t maxrss = getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss * 1024 : 0;
+    res->rss_peak = rec.peak.rss > maxrss ? rec.peak.rss : maxrss;
     res->je_resident_peak = rec.peak.je_resident;
     uint64_t *d = malloc((rec.npauses ? rec.npauses : 1) * sizeof *d);
     if (d) {
