@@ -157,6 +157,7 @@ static int64_t list_size(const gen_link *head) {
  * RCG_COLLECTING. After this, young is linked through `next` only. */
 static void update_refs(gen_link *young) {
     for (gen_link *l = young->next; l != young; l = l->next) {
+        __builtin_prefetch(l->next->next, 1); /* one node ahead: the walk misses on every node */
         gc_object *o = object_of(l);
         l->prev = o->word;
         o->cflags |= RCG_COLLECTING;
@@ -168,6 +169,7 @@ static void update_refs(gen_link *young) {
  * outside the young generation: roots, older generations, the permanent generation. */
 static void subtract_refs(gen_link *young) {
     for (gen_link *l = young->next; l != young; l = l->next) {
+        __builtin_prefetch(l->next->next);
         gc_object *o = object_of(l);
         gc_object **slot = gc_slots(o), **end = slot + o->nslots;
         for (; slot < end; slot++)
