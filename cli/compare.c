@@ -533,5 +533,7 @@ int cmd_run_cell(const cli_catalog *cat, int argc, char **argv) {
     }
     json_decref(p);
     if (e != GC_OK) fprintf(stderr, "gclab: %s\n", res.message);
-    return (int)e;
+    /* A cell that exceeded its heap limit is a result, recorded like any other: report success,
+     * so that GNU parallel and Slurm count only cells that could not be run or recorded. */
+    return e == GC_ERR_HEAP_LIMIT ? 0 : (int)e;
 }
