@@ -3,6 +3,7 @@
  * found dead, and an eager sweep after a lazy one. Each case builds the situation by hand on a
  * marksweep heap, where the collector sweeps lazily. */
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "gclab/mutator.h"
 #include "tests/support.h"
@@ -88,5 +89,37 @@ Test(sweep, eager_sweep_after_a_lazy_one) {
     cr_assert_eq(gc_sweep(h), 50, "the eager sweep reports the deaths in the queued block");
     cr_assert_eq(h->objects_live, 50);
     tst_verify(h, "after an eager sweep following a lazy one");
+    gc_heap_destroy(h);
+}
+
+/* Poison mode: a write into a freed cell is reported when the cell is next handed out. */
+extern const gc_collector_ops gc_collector_rc;
+
+Test(sweep, poison_catches_a_write_after_free) {
+#if defined(__SANITIZE_ADDRESS__)
+    cr_skip_test("under AddressSanitizer the freed cell is unaddressable: ASan reports the write itself");
+#endif
+    gc_heap *h = tst_heap_new(&gc_collector_rc, true);
+    uint32_t r = gc_frame_push(h, 1);
+    gc_new(h, r, 2, 8, 1);
+    gc_object *o = gc_reg(h, r);
+    gc_drop(h, r); /* count zero: freed, poisoned, first on its class's free list */
+    cr_assert_eq(h->error, GC_OK);
+    gc_raw(o)[0] = 42; /* the bug a collector or workload could have: a write after free */
+    gc_new(h, r, 2, 8, 1); /* reuses that cell: the check must see the write */
+    cr_assert_eq(h->error, GC_ERR_VERIFY, "the write after free went unnoticed");
+    cr_assert(strstr(h->error_msg, "written after it was freed") != NULL, "message: %s", h->error_msg);
+    gc_heap_destroy(h);
+}
+
+Test(sweep, poison_accepts_clean_reuse) {
+    gc_heap *h = tst_heap_new(&gc_collector_rc, true);
+    uint32_t r = gc_frame_push(h, 1);
+    for (int i = 0; i < 10000; i++) {
+        gc_new(h, r, 2, 8, 1);
+        gc_drop(h, r);
+    }
+    cr_assert_eq(h->error, GC_OK, "a clean free and reuse was reported: %s", h->error_msg);
+    tst_verify(h, "after 10,000 clean reuses");
     gc_heap_destroy(h);
 }
