@@ -86,17 +86,24 @@ static void block_link(gc_block **list, gc_block *b) {
 #define CHUNK_BLOCKS ((unsigned)(CHUNK_SIZE / GC_BLOCK_SIZE)) /* 32: one bit each in free_mask */
 
 typedef struct gc_chunk {
-    struct gc_chunk *next;
+    struct gc_chunk *next;      /* all chunks (h->chunks) */
+    struct gc_chunk *next_room; /* chunks that may have a free block (h->chunks_with_room) */
     char *base;
     uint32_t free_mask; /* bit i: block i of the chunk is not in use */
+    bool on_room_list;
 } gc_chunk;
 
 static void note_block(gc_heap *h, size_t bytes);
 
 /* A small block from a chunk with room, or from a new chunk. */
 static gc_block *small_block_get(gc_heap *h) {
-    gc_chunk *c = h->chunks;
-    while (c && c->free_mask == 0) c = c->next;
+    /* The room list holds every chunk with a free block (and, until the next look, some that
+     * have filled since): chunks leave it lazily here, so both get and put are O(1). */
+    gc_chunk *c;
+    while ((c = h->chunks_with_room) != NULL && c->free_mask == 0) {
+        h->chunks_with_room = c->next_room;
+        c->on_room_list = false;
+    }
     if (c == NULL) {
         c = malloc(sizeof *c);
         if (c == NULL) return NULL;
@@ -111,6 +118,9 @@ static gc_block *small_block_get(gc_heap *h) {
         c->free_mask = (uint32_t)((1ull << CHUNK_BLOCKS) - 1);
         c->next = h->chunks;
         h->chunks = c;
+        c->next_room = h->chunks_with_room;
+        h->chunks_with_room = c;
+        c->on_room_list = true;
         note_block(h, CHUNK_SIZE);
         h->nblocks--; /* note_block counts chunks' bytes; blocks are counted below */
     }
@@ -130,10 +140,19 @@ static void small_block_put(gc_heap *h, gc_block *b) {
     GC_ASAN_UNPOISON(b, GC_BLOCK_SIZE);
     c->free_mask |= 1u << ((size_t)((char *)b - c->base) / GC_BLOCK_SIZE);
     h->nblocks--;
+    if (!c->on_room_list) {
+        c->next_room = h->chunks_with_room;
+        h->chunks_with_room = c;
+        c->on_room_list = true;
+    }
     if (c->free_mask != (uint32_t)((1ull << CHUNK_BLOCKS) - 1)) return;
+    /* All free: off both lists (a rare event, so the walks are acceptable) and back to jemalloc. */
     gc_chunk **p = &h->chunks;
     while (*p != c) p = &(*p)->next;
     *p = c->next;
+    for (p = &h->chunks_with_room; *p != c; p = &(*p)->next_room) {
+    }
+    *p = c->next_room;
     h->block_bytes -= CHUNK_SIZE;
     GC_ASAN_UNPOISON(c->base, CHUNK_SIZE);
     dallocx(c->base, MALLOCX_TCACHE_NONE);

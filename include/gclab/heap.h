@@ -224,6 +224,7 @@ struct gc_heap {
     gc_block *unswept[GC_NCLASSES]; /* blocks awaiting a lazy sweep (gc_sweep_lazily) */
     gc_block *empty;            /* blocks emptied by the last collection, kept for reuse */
     struct gc_chunk *chunks;    /* the 2 MiB chunks small blocks are carved from */
+    struct gc_chunk *chunks_with_room; /* those that may have a free block (core/space.c) */
     uint64_t marked_objects;    /* objects marked by the last gc_mark_from_roots (mark lane) */
     uint64_t marked_bytes;      /* their cell bytes */
     bool mark_incomplete;       /* that marking lost an edge (out of memory): sweep nothing */
