@@ -159,12 +159,6 @@ void gc_fail(gc_heap *h, gc_error e, const char *fmt, ...) {
     if (h->on_fatal) h->on_fatal(h, e, h->error_msg, h->fatal_ctx);
 }
 
-static uint32_t cell_size_for(const gc_heap *h, size_t osize) {
-    size_t need = (osize + h->prefix + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
-    if (need <= GC_SMALL_MAX) return gc_class_size[gc_class_of[need / GC_CELL_ALIGN]];
-    return (uint32_t)need;
-}
-
 gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t tag) {
     if (h->error) return NULL;
     size_t osize = gc_object_size(nslots, nbytes);
@@ -172,7 +166,7 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
         gc_fail(h, GC_ERR_NOMEM, "object of %zu bytes is too large", osize);
         return NULL;
     }
-    uint32_t cs = cell_size_for(h, osize);
+    uint32_t cs = gc_cell_bytes(h->prefix, osize);
     countdown_sync(h);
     if (h->ops->before_alloc) h->ops->before_alloc(h, nslots);
     if (h->trigger_left != INT64_MAX) h->trigger_left -= cs;
@@ -196,7 +190,7 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
     }
     void *cell;
     if (cs <= GC_SMALL_MAX) {
-        unsigned c = gc_class_of[cs / GC_CELL_ALIGN];
+        unsigned c = gc_size_class(cs);
         if (h->poison && h->free[c]) gc_poison_check(h, h->free[c], cs);
         if ((cell = gc_space_take(h, c)) == NULL) {
             if (!gc_space_refill(h, c)) {

@@ -19,7 +19,7 @@ static inline void *gc_space_take(gc_heap *h, unsigned cls) {
         __builtin_prefetch(cell->next, 1); /* the next allocation of this size writes it */
         return cell;
     }
-    uint32_t cs = gc_class_size[cls];
+    uint32_t cs = gc_class_bytes(cls);
     char *b = h->bump[cls];
     if ((size_t)(h->bump_end[cls] - b) < cs) return NULL;
     h->bump[cls] = b + cs;

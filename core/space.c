@@ -204,7 +204,7 @@ static void cell_mark_free(gc_heap *h, void *cell, uint32_t cs) {
 
 /* Make `b` the bump run of class cls: every cell of it is free and unflagged (SPACE-1). */
 static void start_bump(gc_heap *h, gc_block *b, unsigned cls) {
-    uint32_t cs = gc_class_size[cls];
+    uint32_t cs = gc_class_bytes(cls);
     GC_ASAN_UNPOISON(b, GC_BLOCK_SIZE); /* an emptied block still has its freed cells poisoned */
     gc_chunk *chunk = b->chunk;
     memset(b, 0, offsetof(gc_block, bits));
@@ -231,7 +231,7 @@ bool gc_space_refill(gc_heap *h, unsigned cls) {
 
 void gc_space_retire_bump_class(gc_heap *h, unsigned cls) {
     if (h->bump[cls] == NULL) return;
-    uint32_t cs = gc_class_size[cls];
+    uint32_t cs = gc_class_bytes(cls);
     gc_cell *head = h->free[cls];
     /* thread the run's cells in address order in front of the free list */
     for (char *cell = h->bump_end[cls]; cell - h->bump[cls] >= (ptrdiff_t)cs;) {
@@ -267,7 +267,6 @@ void *gc_space_alloc_large(gc_heap *h, uint32_t cell_size) {
     b->cells = (char *)b + LARGE_HEADER;
     b->cell_size = cell_size;
     b->ncells = 1;
-    b->nlive = 1;
     b->cls = GC_NCLASSES;
     block_link(&h->large, b);
     return b->cells;
@@ -302,7 +301,7 @@ void gc_free_object(gc_heap *h, gc_object *o) {
         block_release(h, &h->large, b, large_block_bytes(b));
         return;
     }
-    unsigned cls = gc_class_of[cs / GC_CELL_ALIGN];
+    unsigned cls = gc_size_class(cs);
     cell_mark_free(h, cell, cs);
     ((gc_cell *)cell)->next = h->free[cls];
     h->free[cls] = cell;
@@ -339,7 +338,6 @@ static uint32_t sweep_block(gc_heap *h, gc_block *b, gc_cell ***tail, uint64_t *
         *tail = &((gc_cell *)cell)->next;
     }
     clear_lane(b, GC_BITS_MARK, GC_BITMAP_WORDS);
-    b->nlive = live;
     b->unswept = false;
     return live;
 }

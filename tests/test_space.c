@@ -58,3 +58,15 @@ TST_FOR_EACH_COLLECTOR(size_classes, allocation_uses_the_class) {
     tst_verify(h, "after one allocation of every small size");
     gc_heap_destroy(h);
 }
+
+/* The core computes size classes by arithmetic (gc_size_class, gc_class_bytes, gc_cell_bytes);
+ * the tables above are their specification: they must agree for every cell size and class. */
+Test(space, class_arithmetic_matches_the_tables) {
+    for (unsigned n = 0; n <= GC_SMALL_MAX / GC_CELL_ALIGN; n++)
+        cr_assert_eq(gc_size_class((size_t)n * GC_CELL_ALIGN), gc_class_of[n], "need %u bytes: class %u, table says %u",
+                     n * GC_CELL_ALIGN, gc_size_class((size_t)n * GC_CELL_ALIGN), gc_class_of[n]);
+    for (unsigned c = 0; c < GC_NCLASSES; c++)
+        cr_assert_eq(gc_class_bytes(c), gc_class_size[c], "class %u: %u bytes, table says %u", c, gc_class_bytes(c),
+                     gc_class_size[c]);
+    cr_assert_eq(gc_cell_bytes(0, GC_SMALL_MAX + 1), GC_SMALL_MAX + 8, "a large cell is its size rounded to 8");
+}

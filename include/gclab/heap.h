@@ -80,7 +80,6 @@ typedef struct gc_block {
     uint32_t cell_size;           /* bytes per cell */
     uint32_t ncells;
     uint32_t cls;                 /* size class, or GC_NCLASSES for a large block */
-    uint32_t nlive;               /* live cells, as of the last sweep (large: 1) */
     bool unswept;                 /* queued for a lazy sweep: its mark lane is the last marking's */
     struct gc_chunk *chunk;       /* the 2 MiB chunk a small block was carved from (core/space.c) */
     struct gc_block *next_unswept;
@@ -95,7 +94,8 @@ extern const uint8_t gc_class_of[GC_SMALL_MAX / GC_CELL_ALIGN + 1]; /* by cell s
 /* The size class of a cell of `need` bytes (need <= GC_SMALL_MAX, a multiple of 8), and a class's
  * cell size, by arithmetic rather than the tables above, so that the compiler folds them away when
  * the object's shape is a constant (most allocation sites). Classes: 16, 24, ..., 128 by 8 bytes,
- * then four per power of two up to 4096. tests/test_space.c checks them against the tables. */
+ * then four per power of two up to 4096. The tables are the specification; the core computes
+ * classes only with these, and tests/test_space.c checks that the two agree everywhere. */
 static inline unsigned gc_size_class(size_t need) {
     if (need <= 128) return need <= 16 ? 0 : (unsigned)(need / 8 - 2);
     unsigned k = 63u - (unsigned)__builtin_clzll((unsigned long long)(need - 1)); /* 2^k < need <= 2^(k+1) */
@@ -289,11 +289,14 @@ uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects);
 /* Sweep every queued block now (whole-heap walks need it). */
 void gc_sweep_finish(gc_heap *h);
 /* Bytes of the cell holding o (its size class, or the large block's size). */
+/* Bytes of the cell for an object of osize bytes behind a prefix: its size class's cell size,
+ * or, above GC_SMALL_MAX, exactly what it needs (a large object's block of its own). */
+static inline uint32_t gc_cell_bytes(uint32_t prefix, size_t osize) {
+    size_t need = (osize + prefix + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
+    return need <= GC_SMALL_MAX ? gc_class_bytes(gc_size_class(need)) : (uint32_t)need;
+}
 static inline uint32_t gc_cell_size_of(const gc_heap *h, const gc_object *o) {
-    size_t need = gc_object_size(o->nslots, o->nbytes) + h->prefix;
-    need = (need + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
-    if (o->flags & GC_OBJ_LARGE) return (uint32_t)need;
-    return gc_class_bytes(gc_size_class(need));
+    return gc_cell_bytes(h->prefix, gc_object_size(o->nslots, o->nbytes));
 }
 /* Poison mode: check that a free cell about to be reused still holds the poison pattern, i.e.
  * that nothing wrote to it after it was freed; fails the heap with GC_ERR_VERIFY if it does not. */
