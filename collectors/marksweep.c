@@ -11,10 +11,18 @@
  *   resize (below)         set the next trigger from the bytes that survived.
  *
  * Policy (parameter `trigger`):
- *   growth  the next collection starts once the mutator has allocated
- *               max(growth * live_after, min_heap - live_after, 64 KiB)
- *           more cell bytes, where live_after is the heap's bytes in use after this sweep. With
- *           growth = 1 the heap stays near twice the live data.
+ *   growth  the collector keeps a heap size H (cell bytes); the next collection starts when the
+ *           heap's bytes in use would pass H. After each collection, with live_after the bytes
+ *           that survived it,
+ *               H = max((1 + growth) * live_after, min_heap, (1 - shrink) * H_before)
+ *           so the heap grows by steps of a factor 1 + growth while the live data grow, and,
+ *           with the default shrink = 0, never gives back size it once needed (bdwgc's default
+ *           behaves so too). Why not a plain budget proportional to live_after: a structure that
+ *           grows and then dies (GCBench's stretch tree) leaves the heap at 2x its size with
+ *           growth = 1, and the heap then shrinks to 2x a smaller live size, so the program pays
+ *           for both the peak and frequent collections afterwards; keeping the size it reached
+ *           reuses that memory as headroom instead. shrink = 1 gives the plain proportional
+ *           budget (the heap size follows (1 + growth) * live_after).
  *   full    collect only when the next allocation would cross --heap-limit: the heap limit is
  *           the heap size, as in fixed-heap experiments (time against heap size).
  *   auto    (default) `full` when a heap limit is set, `growth` otherwise.
@@ -30,8 +38,9 @@
 
 typedef struct marksweep {
     bool fixed_heap; /* trigger = full: collect only at the heap limit */
-    double growth;
+    double growth, shrink;
     int64_t min_heap;
+    double heap_size; /* H of the growth policy, in cell bytes */
     uint64_t collections;
     uint64_t marked_total;
 } marksweep;
@@ -39,8 +48,10 @@ typedef struct marksweep {
 static const gc_param_desc marksweep_params[] = {
     {"trigger", GC_PARAM_CHOICE, "auto", "", 0, 0, "auto|growth|full",
      "when to collect: growth policy, only at the heap limit (full), or full iff a limit is set (auto)"},
-    {"growth", GC_PARAM_REAL, "1.0", "ratio", 0.05, 100, NULL,
-     "collect after allocating this multiple of the bytes that survived the last collection"},
+    {"growth", GC_PARAM_REAL, "0.75", "ratio", 0.05, 100, NULL,
+     "the heap size is at least (1 + growth) times the bytes that survived the last collection"},
+    {"shrink", GC_PARAM_REAL, "0", "ratio", 0, 1, NULL,
+     "fraction by which the heap size may fall at one collection (0: never shrinks; 1: follows the live data)"},
     {"min_heap", GC_PARAM_SIZE, "4M", "bytes", 0, 1e15, NULL,
      "no collection is triggered by the policy while the heap holds less than this"},
     GC_PARAM_END,
@@ -52,10 +63,13 @@ static void ms_resize(gc_heap *h, marksweep *ms) {
         return;
     }
     double live = (double)h->heap_bytes;
-    double budget = ms->growth * live;
-    double floor = (double)ms->min_heap - live;
-    if (floor > budget) budget = floor;
-    if (budget < GC_BLOCK_SIZE) budget = GC_BLOCK_SIZE;
+    double size = (1.0 + ms->growth) * live;
+    if (size < (double)ms->min_heap) size = (double)ms->min_heap;
+    double kept = (1.0 - ms->shrink) * ms->heap_size;
+    if (size < kept) size = kept;
+    ms->heap_size = size;
+    double budget = size - live;
+    if (budget < GC_BLOCK_SIZE) budget = GC_BLOCK_SIZE; /* one block: never a collection per allocation */
     gc_set_trigger(h, budget > 9e18 ? INT64_MAX : (int64_t)budget);
 }
 
@@ -88,6 +102,7 @@ static int ms_init(gc_heap *h, const gc_params *p, char *err, size_t errlen) {
         return -1;
     }
     ms->growth = gc_param_real(p, "growth");
+    ms->shrink = gc_param_real(p, "shrink");
     ms->min_heap = gc_param_int(p, "min_heap");
     h->cstate = ms;
     ms_resize(h, ms);
@@ -116,7 +131,7 @@ const gc_collector_ops gc_collector_marksweep = {
     .summary = "stop-the-world non-moving mark-sweep with an explicit mark stack and side mark bitmaps",
     .caps = GC_CAP_RECLAIMS_CYCLES,
     .params = marksweep_params,
-    .stress_params = "min_heap=0,growth=0.25",
+    .stress_params = "min_heap=0,growth=0.25,shrink=1",
     .init = ms_init,
     .destroy = ms_destroy,
     .poll = ms_poll,

@@ -155,6 +155,11 @@ static void small_block_put(gc_heap *h, gc_block *b) {
     *p = c->next_room;
     h->block_bytes -= CHUNK_SIZE;
     GC_ASAN_UNPOISON(c->base, CHUNK_SIZE);
+    /* Its pages go back to the system now, not after jemalloc's 10 s decay: chunks empty only
+     * when a structure dies wholesale, and without this the dead structure's pages would stay
+     * resident beside whatever is allocated next (RSS would not follow the heap). Reusing the
+     * chunk costs page faults, as a new one would. */
+    madvise(c->base, CHUNK_SIZE, MADV_DONTNEED);
     dallocx(c->base, MALLOCX_TCACHE_NONE);
     free(c);
 }
@@ -260,6 +265,11 @@ static void release_empty(gc_heap *h) {
 
 void *gc_space_alloc_large(gc_heap *h, uint32_t cell_size) {
     size_t bytes = LARGE_HEADER + cell_size;
+    /* A large object cannot use the pooled empty blocks, and jemalloc can reuse their memory only
+     * once it has them back: release them first, so that a structure that died (the pool) and the
+     * large object that follows it do not both stay resident (GCBench's array after its stretch
+     * tree: 4 MB of peak RSS). Small allocations afterwards find the same memory through jemalloc. */
+    release_empty(h);
     gc_block *b = mallocx(bytes, block_flags(h));
     if (b == NULL) return NULL;
     note_block(h, bytes);
