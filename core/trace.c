@@ -14,7 +14,10 @@
  * in that lane was set by this call; *bytes has grown by the marked objects' cell bytes. */
 #include "core/internal.h"
 
-enum { PREFETCH_DEPTH = 16 }; /* objects in flight: enough to cover a memory latency of scanning */
+/* Edges in flight. 32 rather than 16: on the `cache` workload marking took ~10% less time per live
+ * MiB at both 10 and 300 MiB live (more misses overlap once the heap outgrows the caches); 64
+ * gained nothing more. A power of two, so the ring index is a mask. */
+enum { PREFETCH_DEPTH = 32 };
 
 static inline void push_edge(gc_heap *h, gc_object *o, gc_stack *stack) {
     if (GC_UNLIKELY(!gc_stack_push(stack, o))) {
