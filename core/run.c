@@ -319,7 +319,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     uint64_t start = gc_now_ns();
     volatile int workload_status = 0;
     if (setjmp(env.escape) == 0) {
-        workload_status = reader ? gc_trace_replay(h, reader) : cfg->workload->run(h, &cfg->workload_params, &rng);
+        workload_status = reader ? gc_trace_replay(h, reader) : gc_workload_specialise(cfg->workload, h)->run(h, &cfg->workload_params, &rng);
     } else {
         res->status = env.error;
         snprintf(res->message, sizeof res->message, "%s", env.message);

@@ -18,7 +18,12 @@ extern const gc_workload gc_workload_long_lived_death;
 extern const gc_workload gc_workload_pyobjects;
 extern const gc_workload gc_workload_heap_graph;
 
-const gc_workload *const gc_workloads[] = {
+/* The specialised copies of the workloads (workloads/meson.build) export this table under
+ * another name, gc_workloads_<class>, in the same order. */
+#ifndef GC_WORKLOADS_ARRAY
+#define GC_WORKLOADS_ARRAY gc_workloads
+#endif
+__attribute__((visibility("default"))) const gc_workload *const GC_WORKLOADS_ARRAY[] = {
     &gc_workload_gcbench,
     &gc_workload_rings,
     &gc_workload_lists,
@@ -37,7 +42,7 @@ const gc_workload *const gc_workloads[] = {
 };
 
 const gc_workload *gc_workload_find(const char *name) {
-    for (size_t i = 0; gc_workloads[i]; i++)
-        if (strcmp(gc_workloads[i]->name, name) == 0) return gc_workloads[i];
+    for (size_t i = 0; GC_WORKLOADS_ARRAY[i]; i++)
+        if (strcmp(GC_WORKLOADS_ARRAY[i]->name, name) == 0) return GC_WORKLOADS_ARRAY[i];
     return NULL;
 }

@@ -38,5 +38,8 @@ typedef struct gc_workload {
 
 extern const gc_workload *const gc_workloads[]; /* NULL-terminated */
 const gc_workload *gc_workload_find(const char *name);
+/* The copy of built-in workload w compiled for h's class of collector (workloads/variants.c), or w
+ * itself; gc_run runs what this returns. */
+const gc_workload *gc_workload_specialise(const gc_workload *w, const gc_heap *h);
 
 #endif
