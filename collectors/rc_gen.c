@@ -27,15 +27,21 @@
  *    collection waits until the objects that survived generation-1 collections since the last
  *    full one amount to a quarter of those that survived it.
  *
+ * Generation membership is also written in each tracked object's cflags (RCG_GEN_MASK: 0, 1, 2,
+ * or RCG_PERMANENT), so that a collection can tell a young object from an old one by looking at
+ * it, without a pass over the young list to flag its members first. A new object's cflags are 0:
+ * generation 0, which is where the core links it (gc_track_objects).
+ *
  * Transient states, during one collection only (cflags, and the prefix's `prev` word):
- *  RCG_COLLECTING   the object is in the generation being collected and not yet found
- *                   reachable; its prefix's `prev` word holds gc_refs instead of a pointer, so
- *                   the list is linked through `next` only (CPython packs gc_refs the same way);
+ *  RCG_COLLECTING   the object is in the generation being collected, its gc_refs has been
+ *                   started, and it is not yet found reachable; its prefix's `prev` word holds
+ *                   gc_refs instead of a pointer, so the list is linked through `next` only
+ *                   (CPython packs gc_refs the same way);
  *  RCG_UNREACHABLE  move_unreachable has put the object on the unreachable list for now.
  *
  * Invariants, outside a collection (checked by rcg_verify):
- *  RCG-1  every live object with slots carries RCG_TRACKED and is in exactly one of the four
- *         lists; no atomic object is tracked;
+ *  RCG-1  every live object with slots (and so tracked) is in exactly one of the four
+ *         lists, and its cflags' generation names that list; an atomic object's cflags are 0;
  *  RCG-2  every list is doubly linked and no object carries RCG_COLLECTING or RCG_UNREACHABLE;
  *  HEAP-4 every object's reference count is exact (core/refcount.c verifies it).
  *
@@ -51,22 +57,23 @@ enum { NGEN = 3 }; /* generations 0, 1, 2; the permanent one is apart */
 
 /* Collector flags in gc_object.cflags. */
 enum {
-    RCG_TRACKED = 1u << 0,
-    RCG_COLLECTING = 1u << 1,
-    RCG_UNREACHABLE = 1u << 2,
-    RCG_SEEN = 1u << 3, /* scratch for rcg_verify only */
+    RCG_GEN_MASK = 3u,  /* the generation: 0, 1, 2, or RCG_PERMANENT */
+    RCG_PERMANENT = 3u, /* never <= a collected generation, so never young */
+    RCG_COLLECTING = 1u << 2,
+    RCG_UNREACHABLE = 1u << 3,
+    RCG_SEEN = 1u << 4, /* scratch for rcg_verify only */
 };
+static_assert((int)RCG_PERMANENT == (int)NGEN && (int)NGEN - 1 <= (int)RCG_GEN_MASK,
+              "generation numbers fit RCG_GEN_MASK (rcg_verify)");
 
-/* The per-object prefix: a generation list link. `prev` is a gen_link pointer, except while the
- * object is RCG_COLLECTING, when it is the object's gc_refs. */
-typedef struct gen_link {
-    struct gen_link *next;
-    uintptr_t prev;
-} gen_link;
+/* The per-object prefix is the core's gc_link (gc_track_objects): the core links every new object
+ * with slots into generation 0 and unlinks it when reference counting frees it, inline. `prev` is
+ * a gc_link pointer, except while the object is RCG_COLLECTING, when it is the object's gc_refs. */
+typedef gc_link gen_link;
 
 typedef struct generation {
     gen_link head;
-    int64_t threshold, count;
+    int64_t threshold, count; /* generation 0's count is the core's h->tracked_count */
     uint64_t collections, collected, uncollectable; /* gc.get_stats() */
 } generation;
 
@@ -102,9 +109,23 @@ static const gc_param_desc rc_gen_params[] = {
 
 /* ---------------------------------------------------------------- lists */
 
-static inline gen_link *link_of(gc_object *o) { return (gen_link *)o - 1; }
-static inline gc_object *object_of(gen_link *l) { return (gc_object *)(l + 1); }
+static inline gen_link *link_of(gc_object *o) { return gc_link_of(o); }
+static inline gc_object *object_of(gen_link *l) { return gc_object_of_link(l); }
 static inline gen_link *prev_of(const gen_link *l) { return (gen_link *)l->prev; }
+
+/* Generation i's count (CPython's generations[i].count). Generation 0's is the core's tracked
+ * count, which the inline allocation and free paths keep. */
+static inline int64_t *count_of(gc_heap *h, rc_gen *g, int i) {
+    return i == 0 ? &h->tracked_count : &g->gen[i].count;
+}
+
+/* Let the inline allocation path serve exactly the tracked allocations at which rcg_before_alloc
+ * would only count: those that leave count0 <= threshold0, or all of them while automatic
+ * collection is off. The rest take the slow path and its hooks. (During a collection nothing
+ * allocates, so `collecting` needs no arming.) */
+static void arm_tracking(gc_heap *h, const rc_gen *g) {
+    h->tracked_limit = g->enabled && g->gen[0].threshold != 0 ? g->gen[0].threshold : INT64_MAX;
+}
 
 static void list_init(gen_link *head) {
     head->next = head;
@@ -113,20 +134,9 @@ static void list_init(gen_link *head) {
 
 static bool list_is_empty(const gen_link *head) { return head->next == head; }
 
-static void list_append(gen_link *head, gen_link *l) {
-    gen_link *last = prev_of(head);
-    last->next = l;
-    l->prev = (uintptr_t)last;
-    l->next = head;
-    head->prev = (uintptr_t)l;
-}
+static inline void list_append(gen_link *head, gen_link *l) { gc_link_append(head, l); }
 
-static void list_remove(gen_link *l) {
-    prev_of(l)->next = l->next;
-    l->next->prev = l->prev;
-    l->next = NULL;
-    l->prev = 0;
-}
+static inline void list_remove(gen_link *l) { gc_link_remove(l); }
 
 static void list_move(gen_link *l, gen_link *to) {
     list_remove(l);
@@ -145,6 +155,12 @@ static void list_merge(gen_link *from, gen_link *to) {
     list_init(from);
 }
 
+/* Write generation `gen` into the cflags of every object of a list about to join that generation
+ * (freeze and unfreeze: rare, so a walk is acceptable; collections set it as they go). */
+static void list_set_generation(gen_link *head, uint8_t gen) {
+    for (gen_link *l = head->next; l != head; l = l->next) object_of(l)->cflags = gen;
+}
+
 static int64_t list_size(const gen_link *head) {
     int64_t n = 0;
     for (const gen_link *l = head->next; l != head; l = l->next) n++;
@@ -153,27 +169,43 @@ static int64_t list_size(const gen_link *head) {
 
 /* ---------------------------------------------------------------- the phases of a collection */
 
-/* update_refs: copy every young object's reference count into its gc_refs and mark it
- * RCG_COLLECTING. After this, young is linked through `next` only. */
-static void update_refs(gen_link *young) {
+/* Is c in the generations being collected (0..gen)? Atomic objects are never tracked; their
+ * cflags are 0 like generation 0's, hence the nslots test. */
+static inline bool is_young(const gc_object *c, int gen) {
+    return (int)(c->cflags & RCG_GEN_MASK) <= gen && c->nslots != 0;
+}
+
+/* CPython's update_refs for one young object: gc_refs starts as its reference count, and the
+ * object is RCG_COLLECTING from then on. Done at the object's first touch, whichever comes first:
+ * the walk reaching it, or a reference to it from an object walked before it. */
+static inline void start_refs(gc_object *o) {
+    if (o->cflags & RCG_COLLECTING) return;
+    link_of(o)->prev = o->word;
+    o->cflags |= RCG_COLLECTING;
+}
+
+/* update_refs and subtract_refs in one walk of young (CPython makes two): every young object's
+ * gc_refs starts at its reference count (start_refs) and, for every reference from a young object
+ * to a young object, the target's gc_refs loses one. Starting gc_refs lazily is what lets one walk
+ * do both: a target met before the walk reaches it is started then, and the walk leaves it alone.
+ * Young membership is the generation in cflags, which needs no pass of its own.
+ * After this, every young object is RCG_COLLECTING, young is linked through `next` only, and an
+ * object's gc_refs is the number of references to it from outside the young generations: roots,
+ * older generations, the permanent generation. On GCBench this removes one of the three walks over
+ * the whole heap that a full collection makes. */
+static void update_and_subtract_refs(gen_link *young, int gen) {
     for (gen_link *l = young->next; l != young; l = l->next) {
         __builtin_prefetch(l->next->next, 1); /* one node ahead: the walk misses on every node */
         gc_object *o = object_of(l);
-        l->prev = o->word;
-        o->cflags |= RCG_COLLECTING;
-    }
-}
-
-/* subtract_refs: for every reference from a young object to a young object, take one from the
- * target's gc_refs. After this, an object's gc_refs is the number of references to it from
- * outside the young generation: roots, older generations, the permanent generation. */
-static void subtract_refs(gen_link *young) {
-    for (gen_link *l = young->next; l != young; l = l->next) {
-        __builtin_prefetch(l->next->next);
-        gc_object *o = object_of(l);
+        start_refs(o);
         gc_object **slot = gc_slots(o), **end = slot + o->nslots;
-        for (; slot < end; slot++)
-            if (*slot && ((*slot)->cflags & RCG_COLLECTING)) link_of(*slot)->prev--;
+        for (; slot < end; slot++) {
+            gc_object *c = *slot;
+            if (c && is_young(c, gen)) {
+                start_refs(c);
+                link_of(c)->prev--;
+            }
+        }
     }
 }
 
@@ -204,20 +236,23 @@ static void visit_reachable(gc_object *c, gen_link *young) {
  * has been scanned; every young object set aside so far is on `unreachable`.
  * Postcondition: young holds exactly the objects reachable from outside it, doubly linked again,
  * none RCG_COLLECTING; `unreachable` holds the rest, RCG_COLLECTING and RCG_UNREACHABLE.
+ * Each object kept gets generation `target` in its cflags (where young is about to go), in the
+ * same store that clears RCG_COLLECTING.
  * Returns the number of objects kept (CPython walks the list again to count them; counting here
  * gives the same number without a fourth pass over memory). */
-static int64_t move_unreachable(gen_link *young, gen_link *unreachable) {
+static int64_t move_unreachable(gen_link *young, gen_link *unreachable, uint8_t target) {
     int64_t kept = 0;
     gen_link *prev = young; /* the last object kept, or the head */
     gen_link *l = young->next;
     while (l != young) {
+        __builtin_prefetch(l->next->next, 1); /* as in update_and_subtract_refs */
         gc_object *o = object_of(l);
         if (l->prev > 0) { /* referenced from outside, or from an object found reachable */
             gc_object **slot = gc_slots(o), **end = slot + o->nslots;
             for (; slot < end; slot++)
                 if (*slot) visit_reachable(*slot, young); /* may append to young, even after l */
             l->prev = (uintptr_t)prev;
-            o->cflags &= (uint8_t)~RCG_COLLECTING;
+            o->cflags = target; /* RCG_COLLECTING off; no other flag is set on a kept object */
             prev = l;
             kept++;
         } else { /* unreachable for all we know so far: set it aside */
@@ -233,11 +268,11 @@ static int64_t move_unreachable(gen_link *young, gen_link *unreachable) {
 
 /* The unreachable objects are garbage: no finalizers to run, no weak references to clear, no
  * resurrection possible. Clear their transient flags and count them: that count is CPython's
- * `collected` (what reference counting frees in their wake is not counted). */
-static int64_t finalize_garbage(gen_link *unreachable) {
+ * `collected` (what reference counting frees in their wake is not counted). Their generation
+ * becomes `target`, that of the list delete_garbage may move them to. */
+static int64_t finalize_garbage(gen_link *unreachable, uint8_t target) {
     int64_t n = 0;
-    for (gen_link *l = unreachable->next; l != unreachable; l = l->next, n++)
-        object_of(l)->cflags &= (uint8_t)~(RCG_COLLECTING | RCG_UNREACHABLE);
+    for (gen_link *l = unreachable->next; l != unreachable; l = l->next, n++) object_of(l)->cflags = target;
     return n;
 }
 
@@ -263,17 +298,17 @@ static void collect_generation(gc_heap *h, rc_gen *g, int gen, gc_reason why, ui
     gc_pause_begin(h, &p, "gen", gen, why);
     p.alloc_index = alloc_index; /* as CPython counts: see rcg_before_alloc */
     g->collecting = true;
-    if (gen + 1 < NGEN) g->gen[gen + 1].count++;
-    for (int i = 0; i <= gen; i++) g->gen[i].count = 0;
+    if (gen + 1 < NGEN) ++*count_of(h, g, gen + 1);
+    for (int i = 0; i <= gen; i++) *count_of(h, g, i) = 0;
     for (int i = 0; i < gen; i++) list_merge(&g->gen[i].head, &g->gen[gen].head);
     gen_link *young = &g->gen[gen].head;
     gen_link *old = gen + 1 < NGEN ? &g->gen[gen + 1].head : young;
+    uint8_t target = (uint8_t)(gen + 1 < NGEN ? gen + 1 : gen); /* old's generation */
     gen_link unreachable;
     list_init(&unreachable);
 
-    update_refs(young);
-    subtract_refs(young);
-    int64_t survivors = move_unreachable(young, &unreachable);
+    update_and_subtract_refs(young, gen);
+    int64_t survivors = move_unreachable(young, &unreachable, target);
 
     if (young != old) { /* survivors move up a generation */
         if (gen == NGEN - 2) g->long_lived_pending += survivors;
@@ -282,7 +317,7 @@ static void collect_generation(gc_heap *h, rc_gen *g, int gen, gc_reason why, ui
         g->long_lived_pending = 0;
         g->long_lived_total = survivors;
     }
-    int64_t collected = finalize_garbage(&unreachable);
+    int64_t collected = finalize_garbage(&unreachable, target);
     delete_garbage(h, &unreachable, old);
 
     g->gen[gen].collections++;
@@ -295,7 +330,7 @@ static void collect_generation(gc_heap *h, rc_gen *g, int gen, gc_reason why, ui
 /* gc_collect_generations: the automatic choice of generation, with the 25% rule for the oldest. */
 static void collect_generations(gc_heap *h, rc_gen *g, uint64_t alloc_index) {
     for (int i = NGEN - 1; i >= 0; i--) {
-        if (g->gen[i].count <= g->gen[i].threshold) continue;
+        if (*count_of(h, g, i) <= g->gen[i].threshold) continue;
         if (i == NGEN - 1 && g->long_lived_pending < g->long_lived_total / 4) {
             g->deferrals++;
             continue;
@@ -307,14 +342,15 @@ static void collect_generations(gc_heap *h, rc_gen *g, uint64_t alloc_index) {
 
 /* ---------------------------------------------------------------- hooks */
 
-/* CPython's _PyObject_GC_Link: count the tracked allocation and check the trigger, before the
- * cell exists. The allocation index of an automatic collection counts the allocation that
- * triggered it (CPython has counted it already), hence counts.allocs + 1. */
+/* CPython's _PyObject_GC_Link: check the trigger, before the cell exists, with the allocation
+ * already counted (the core counted it: gc_track_objects). Runs only for allocations the slow
+ * path serves, which include every one at which the trigger may fire (arm_tracking). The
+ * allocation index of an automatic collection counts the allocation that triggered it (CPython
+ * has counted it already), hence counts.allocs + 1. */
 static void rcg_before_alloc(gc_heap *h, uint32_t nslots) {
     rc_gen *g = h->cstate;
     if (nslots == 0) return; /* atomic: never tracked, never counted */
-    g->gen[0].count++;
-    if (g->gen[0].count <= g->gen[0].threshold || !g->enabled || g->gen[0].threshold == 0 || g->collecting) return;
+    if (h->tracked_count <= g->gen[0].threshold || !g->enabled || g->gen[0].threshold == 0 || g->collecting) return;
     if (g->model == MODEL_312) {
         g->scheduled = true;
         return;
@@ -324,30 +360,18 @@ static void rcg_before_alloc(gc_heap *h, uint32_t nslots) {
     g->collecting = false;
 }
 
-/* Track the new object in generation 0; under MODEL_312, run the collection scheduled by
- * rcg_before_alloc now, with the new object held by one reference from outside (CPython's
- * evaluation stack) for its duration. */
+/* Under MODEL_312, run the collection scheduled by rcg_before_alloc now (the core has already
+ * tracked the new object in generation 0), with the new object held by one reference from
+ * outside (CPython's evaluation stack) for its duration. */
 static void rcg_after_alloc(gc_heap *h, gc_object *o) {
     rc_gen *g = h->cstate;
-    if (o->nslots == 0) return;
-    list_append(&g->gen[0].head, link_of(o));
-    o->cflags |= RCG_TRACKED;
-    if (!g->scheduled) return;
+    if (o->nslots == 0 || !g->scheduled) return; /* only a tracked allocation schedules */
     g->scheduled = false;
     o->word++;
     g->collecting = true;
     collect_generations(h, g, h->counts.allocs);
     g->collecting = false;
     o->word--; /* back to zero without a release: gc_alloc's caller stores it at once */
-}
-
-/* PyObject_GC_Del: untrack, and take one from generation 0's count. */
-static void rcg_on_free(gc_heap *h, gc_object *o) {
-    rc_gen *g = h->cstate;
-    if (o->nslots == 0) return;
-    if (o->cflags & RCG_TRACKED) list_remove(link_of(o));
-    o->cflags = 0;
-    if (g->gen[0].count > 0) g->gen[0].count--;
 }
 
 /* gc.collect(generation): the same path as an automatic collection. -1 (or anything out of range)
@@ -365,20 +389,25 @@ static void rcg_collect(gc_heap *h, int generation, gc_reason why) {
 static int rcg_control(gc_heap *h, gc_control_op op, const int64_t *args, int nargs) {
     rc_gen *g = h->cstate;
     switch (op) {
-    case GC_CTL_DISABLE: g->enabled = false; return 0;
-    case GC_CTL_ENABLE: g->enabled = true; return 0;
+    case GC_CTL_DISABLE: g->enabled = false; arm_tracking(h, g); return 0;
+    case GC_CTL_ENABLE: g->enabled = true; arm_tracking(h, g); return 0;
     case GC_CTL_FREEZE:
         for (int i = 0; i < NGEN; i++) {
+            list_set_generation(&g->gen[i].head, RCG_PERMANENT);
             list_merge(&g->gen[i].head, &g->permanent);
-            g->gen[i].count = 0;
+            *count_of(h, g, i) = 0;
         }
         return 0;
-    case GC_CTL_UNFREEZE: list_merge(&g->permanent, &g->gen[NGEN - 1].head); return 0;
+    case GC_CTL_UNFREEZE:
+        list_set_generation(&g->permanent, NGEN - 1);
+        list_merge(&g->permanent, &g->gen[NGEN - 1].head);
+        return 0;
     case GC_CTL_THRESHOLD:
         if (nargs < 1 || nargs > NGEN) return -1;
         for (int i = 0; i < nargs; i++)
             if (args[i] < 0 || args[i] > 2147483647) return -1;
         for (int i = 0; i < nargs; i++) g->gen[i].threshold = args[i];
+        arm_tracking(h, g);
         return 0;
     }
     return -1;
@@ -399,6 +428,12 @@ static int rcg_init(gc_heap *h, const gc_params *p, char *err, size_t errlen) {
     g->model = gc_param_choice(p, "model");
     g->enabled = true;
     h->cstate = g;
+    if (gc_track_objects(h, &g->gen[0].head, err, errlen) != 0) {
+        free(g);
+        h->cstate = NULL;
+        return -1;
+    }
+    arm_tracking(h, g);
     return 0;
 }
 
@@ -413,8 +448,10 @@ typedef struct verify_ctx {
     int64_t stray;     /* atomic objects marked tracked */
 } verify_ctx;
 
-/* Walk one list: links consistent, members live, tracked, in no transient state, seen once. */
-static int verify_list(gc_heap *h, gen_link *head, const char *name, int64_t *n, char *msg, size_t len) {
+/* Walk one list: links consistent, members live, tracked, of generation `gen` by their cflags, in
+ * no transient state, seen once. */
+static int verify_list(gc_heap *h, gen_link *head, unsigned gen, const char *name, int64_t *n, char *msg,
+                       size_t len) {
     uint64_t limit = h->objects_live;
     for (gen_link *l = head->next; l != head; l = l->next) {
         if (l == NULL || l->next == NULL || prev_of(l->next) != l) {
@@ -422,9 +459,9 @@ static int verify_list(gc_heap *h, gen_link *head, const char *name, int64_t *n,
             return -1;
         }
         gc_object *o = object_of(l);
-        if ((o->flags & GC_OBJ_FREE) || o->nslots == 0 || !(o->cflags & RCG_TRACKED) ||
+        if ((o->flags & GC_OBJ_FREE) || o->nslots == 0 || (o->cflags & RCG_GEN_MASK) != gen ||
             (o->cflags & (RCG_COLLECTING | RCG_UNREACHABLE | RCG_SEEN))) {
-            snprintf(msg, len, "%s list holds a freed, atomic, untracked, transient or repeated object (RCG-1/2)",
+            snprintf(msg, len, "%s list holds a freed, atomic, transient, repeated or mislabelled object (RCG-1/2)",
                      name);
             return -1;
         }
@@ -454,12 +491,12 @@ static int rcg_verify(gc_heap *h, char *msg, size_t len) {
     gen_link *heads[NGEN + 1] = {&g->gen[0].head, &g->gen[1].head, &g->gen[2].head, &g->permanent};
     int64_t n = 0;
     int rc = 0;
-    for (int i = 0; i <= NGEN && rc == 0; i++) rc = verify_list(h, heads[i], names[i], &n, msg, len);
+    for (int i = 0; i <= NGEN && rc == 0; i++) rc = verify_list(h, heads[i], (unsigned)i, names[i], &n, msg, len);
     verify_ctx v = {msg, len, 0, 0};
     gc_heap_each(h, verify_object, &v); /* also clears RCG_SEEN everywhere */
     if (rc != 0) return rc;
     if (v.untracked || v.stray) {
-        snprintf(msg, len, "%lld objects with slots are in no generation, %lld atomic objects are marked tracked (RCG-1)",
+        snprintf(msg, len, "%lld objects with slots are in no generation, %lld atomic objects carry collector flags (RCG-1)",
                  (long long)v.untracked, (long long)v.stray);
         return -1;
     }
@@ -479,7 +516,7 @@ static void rcg_report(gc_heap *h, gc_report_fn emit, void *ctx) {
         snprintf(key, sizeof key, "generations.%d.uncollectable", i);
         emit(ctx, key, (int64_t)gen->uncollectable);
         snprintf(key, sizeof key, "generations.%d.count", i);
-        emit(ctx, key, gen->count);
+        emit(ctx, key, *count_of(h, g, i));
         snprintf(key, sizeof key, "generations.%d.threshold", i);
         emit(ctx, key, gen->threshold);
         snprintf(key, sizeof key, "generations.%d.objects", i);
@@ -506,7 +543,6 @@ const gc_collector_ops gc_collector_rc_gen = {
     .collect = rcg_collect,
     .before_alloc = rcg_before_alloc,
     .after_alloc = rcg_after_alloc,
-    .on_free = rcg_on_free,
     .control = rcg_control,
     .verify = rcg_verify,
     .report = rcg_report,

@@ -57,6 +57,20 @@ void gc_set_trigger(gc_heap *h, int64_t bytes) {
     countdown_arm(h);
 }
 
+int gc_track_objects(gc_heap *h, gc_link *head, char *err, size_t errlen) {
+    if (h->prefix != sizeof(gc_link)) {
+        snprintf(err, errlen, "object tracking needs a prefix of exactly %zu bytes (collector %s has %u)",
+                 sizeof(gc_link), h->ops->name, h->prefix);
+        return -1;
+    }
+    h->track_list = head;
+    h->tracked_count = 0;
+    h->tracked_limit = INT64_MAX;
+    h->fast_link = !h->poison; /* poison mode's reuse check is on the slow path */
+    h->free_hooked = true;
+    return 0;
+}
+
 /* A block of workload bookkeeping memory (gc_heap_scratch), on the heap's list. */
 struct gc_scratch {
     struct gc_scratch *next;
@@ -89,6 +103,7 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
     h->barrier = ops->barrier;
     h->hooked = ops->before_alloc != NULL || ops->after_alloc != NULL;
     h->fast_alloc = !h->hooked && ops->prefix == 0 && !cfg->poison;
+    h->free_hooked = ops->on_free != NULL;
     h->poison = cfg->poison;
     h->heap_limit = cfg->heap_limit;
     h->sample_every = cfg->sample_every;
@@ -168,6 +183,7 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
     }
     uint32_t cs = gc_cell_bytes(h->prefix, osize);
     countdown_sync(h);
+    if (h->track_list && nslots) h->tracked_count++; /* before before_alloc: gc_track_objects */
     if (h->ops->before_alloc) h->ops->before_alloc(h, nslots);
     if (h->trigger_left != INT64_MAX) h->trigger_left -= cs;
     h->sample_left -= cs;
@@ -205,6 +221,7 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
     }
     gc_object *o = gc_init_object(h, cell, cs, h->prefix, nslots, nbytes, tag, osize);
     if (cs > GC_SMALL_MAX) o->flags |= GC_OBJ_LARGE;
+    if (h->track_list && nslots) gc_link_append(h->track_list, gc_link_of(o));
     if (h->ops->after_alloc) h->ops->after_alloc(h, o);
     countdown_arm(h);
     return o;

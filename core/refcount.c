@@ -21,7 +21,15 @@ static void release_children(gc_heap *h, gc_object *x) {
 
 static void free_one(gc_heap *h, gc_object *x) {
     release_children(h, x);
-    if (h->ops->on_free) h->ops->on_free(h, x);
+    /* One test of a heap field for both kinds of free-time work, so that a collector with neither
+     * pays no more than that (rc's free path). */
+    if (GC_UNLIKELY(h->free_hooked)) {
+        if (h->track_list && x->nslots) { /* gc_track_objects: the free's half of the tracking */
+            gc_link_remove(gc_link_of(x));
+            if (h->tracked_count > 0) h->tracked_count--;
+        }
+        if (h->ops->on_free) h->ops->on_free(h, x);
+    }
     gc_free_object(h, x);
 }
 

@@ -67,7 +67,8 @@ typedef struct gc_collector_ops {
      * point and while automatic collection is disabled. */
     void (*collect)(struct gc_heap *h, int generation, gc_reason why);
     /* Optional hooks; a non-NULL before_alloc or after_alloc sends every allocation through the
-     * slow path. before_alloc runs before the cell exists and may collect. */
+     * slow path (except for a collector that tracks objects: gc_track_objects in heap.h).
+     * before_alloc runs before the cell exists and may collect. */
     void (*before_alloc)(struct gc_heap *h, uint32_t nslots);
     void (*after_alloc)(struct gc_heap *h, gc_object *o);
     /* Reference counting is about to free `o` (its count reached zero). */

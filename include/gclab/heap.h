@@ -53,9 +53,11 @@
 #ifdef GCLAB_FIXED_BARRIER
 #define gc_heap_barrier(h) ((void)(h), (unsigned)(GCLAB_FIXED_BARRIER))
 #define gc_heap_fast_alloc(h) ((void)(h), !(GCLAB_FIXED_HOOKED))
+#define gc_heap_fast_link(h) ((void)(h), false) /* fixed builds serve no tracking collector */
 #else
 #define gc_heap_barrier(h) ((h)->barrier)
 #define gc_heap_fast_alloc(h) ((h)->fast_alloc)
+#define gc_heap_fast_link(h) ((h)->fast_link)
 #endif
 
 #define GC_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -73,6 +75,15 @@ enum { GC_BITS_MARK = 0, GC_BITS_CENSUS = 1 };
 typedef struct gc_cell {
     struct gc_cell *next; /* free-list link, at the cell's start */
 } gc_cell;
+
+/* A tracked object's list link: the whole prefix of a collector that tracks objects
+ * (gc_track_objects). `prev` is the previous link's address, except while the collector borrows
+ * the word during one of its collections (a CPython-style collector keeps gc_refs there); the core reads
+ * and writes it only outside collections. */
+typedef struct gc_link {
+    struct gc_link *next;
+    uintptr_t prev;
+} gc_link;
 
 typedef struct gc_block {
     struct gc_block *next, *prev; /* the blocks of one size class, or the large blocks */
@@ -191,8 +202,15 @@ struct gc_heap {
     uint32_t prefix;            /* collector bytes before each object */
     unsigned barrier;           /* GC_BARRIER_* of the collector */
     bool hooked;                /* the collector has allocation hooks */
+    bool free_hooked;           /* an RC free has work beyond the cell: ops->on_free, or tracking */
     bool fast_alloc;            /* no hooks, no prefix, no poison: gc_alloc's inline path may serve */
+    bool fast_link;             /* tracking (gc_track_objects), no poison: gc_alloc's linking path may serve */
     bool poison;
+    /* Object tracking (gc_track_objects): objects with slots are linked at the tail of *track_list
+     * from allocation to free and counted in tracked_count (+1 per allocation, -1 per free, never
+     * below 0). The inline path serves a tracked allocation only while tracked_count < tracked_limit. */
+    gc_link *track_list;        /* NULL: no tracking */
+    int64_t tracked_count, tracked_limit;
     gc_object **roots;          /* the shadow stack: root slots 0 .. nroots-1 */
     uint32_t nroots, roots_cap;
     struct gc_trace_writer *recorder; /* non-NULL while recording a trace */
@@ -266,6 +284,37 @@ void gc_fail(gc_heap *h, gc_error e, const char *fmt, ...) __attribute__((format
 /* The collector's allocation budget: ops->poll runs after `bytes` more cell bytes are allocated
  * (INT64_MAX: never). */
 void gc_set_trigger(gc_heap *h, int64_t bytes);
+
+/* Object tracking, for collectors that keep every object with slots in lists of their own
+ * (CPython's generations), so that allocation and free stay inline: after this call the core
+ * links each new object with slots at the tail of h->track_list (initially `head`; the collector
+ * may point it elsewhere at any time) through the object's gc_link prefix, counts it in
+ * h->tracked_count, and when reference counting frees it, unlinks it and takes one from the count
+ * (never below 0), before ops->on_free. The collector's prefix must be exactly sizeof(gc_link).
+ * ops->before_alloc and ops->after_alloc then run only for allocations the slow path serves, and
+ * the slow path counts and links the object (before_alloc sees the count with the object in it,
+ * after_alloc sees it linked). The inline path serves a tracked allocation only while
+ * tracked_count < tracked_limit, so a collector sends every tracked allocation whose hooks it must
+ * see to the slow path by lowering tracked_limit (INT64_MAX: none). Returns 0, or -1 with a
+ * message. */
+int gc_track_objects(gc_heap *h, gc_link *head, char *err, size_t errlen);
+static inline gc_link *gc_link_of(gc_object *o) { return (gc_link *)o - 1; }
+static inline gc_object *gc_object_of_link(gc_link *l) { return (gc_object *)(l + 1); }
+/* Append l at the tail of the circular list `head`, whose links all hold their prev pointers. */
+static inline void gc_link_append(gc_link *head, gc_link *l) {
+    gc_link *last = (gc_link *)head->prev;
+    last->next = l;
+    l->prev = (uintptr_t)last;
+    l->next = head;
+    head->prev = (uintptr_t)l;
+}
+/* Take l out of its list (whose links all hold their prev pointers). */
+static inline void gc_link_remove(gc_link *l) {
+    ((gc_link *)l->prev)->next = l->next;
+    l->next->prev = l->prev;
+    l->next = NULL;
+    l->prev = 0;
+}
 
 /* --- collector services --- */
 void gc_pause_begin(gc_heap *h, gc_pause *p, const char *kind, int generation, gc_reason why);
@@ -367,6 +416,29 @@ __attribute__((always_inline)) static inline gc_object *gc_init_object(gc_heap *
     return o;
 }
 
+/* A cell of class c (cs bytes) from its free list or its bump run, charged to the countdown; NULL
+ * when the countdown has run out or the class has no cell at hand: the slow path then serves. */
+__attribute__((always_inline)) static inline void *gc_take_cell(gc_heap *h, unsigned c, uint32_t cs) {
+    gc_cell *cell = h->free[c];
+    if (GC_LIKELY(h->countdown >= (int64_t)cs)) {
+        if (GC_LIKELY(cell != NULL)) {
+            h->countdown -= cs;
+            gc_cell *next = cell->next;
+            h->free[c] = next;
+            __builtin_prefetch(next, 1); /* the next allocation of this size writes it */
+            return cell;
+        }
+        char *b = h->bump[c];
+        if (GC_LIKELY((size_t)(h->bump_end[c] - b) >= cs)) {
+            if (b == NULL) __builtin_unreachable(); /* a run of cs > 0 bytes: lets the caller's test fold */
+            h->countdown -= cs;
+            h->bump[c] = b + cs;
+            return b;
+        }
+    }
+    return NULL;
+}
+
 /* Allocate an object with all slots nil and all raw bytes zero. It is not yet referenced: store
  * it in a root or slot before the next allocation (HEAP-3). Returns NULL only if the heap's fatal
  * handler returned. */
@@ -381,21 +453,22 @@ __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uin
     if (GC_LIKELY(need <= GC_SMALL_MAX && gc_heap_fast_alloc(h))) {
         unsigned c = gc_size_class(need);
         uint32_t cs = gc_class_bytes(c);
-        gc_cell *cell = h->free[c];
-        if (GC_LIKELY(h->countdown >= (int64_t)cs)) {
-            if (GC_LIKELY(cell != NULL)) {
-                h->countdown -= cs;
-                gc_cell *next = cell->next;
-                h->free[c] = next;
-                __builtin_prefetch(next, 1); /* the next allocation of this size writes it */
-                return gc_init_object(h, cell, cs, 0, nslots, nbytes, tag, osize);
+        void *cell = gc_take_cell(h, c, cs);
+        if (GC_LIKELY(cell != NULL)) return gc_init_object(h, cell, cs, 0, nslots, nbytes, tag, osize);
+    } else if (need + sizeof(gc_link) <= GC_SMALL_MAX && gc_heap_fast_link(h) &&
+               (nslots == 0 || h->tracked_count < h->tracked_limit)) {
+        /* The tracking path (gc_track_objects): the prefix is a constant gc_link, so the same
+         * folding applies; an object with slots is counted and linked where the slow path would. */
+        unsigned c = gc_size_class(need + sizeof(gc_link));
+        uint32_t cs = gc_class_bytes(c);
+        void *cell = gc_take_cell(h, c, cs);
+        if (GC_LIKELY(cell != NULL)) {
+            gc_object *o = gc_init_object(h, cell, cs, sizeof(gc_link), nslots, nbytes, tag, osize);
+            if (nslots) {
+                h->tracked_count++;
+                gc_link_append(h->track_list, gc_link_of(o));
             }
-            char *b = h->bump[c];
-            if (GC_LIKELY((size_t)(h->bump_end[c] - b) >= cs)) {
-                h->countdown -= cs;
-                h->bump[c] = b + cs;
-                return gc_init_object(h, b, cs, 0, nslots, nbytes, tag, osize);
-            }
+            return o;
         }
     }
     return gc_alloc_slow(h, nslots, nbytes, tag);
