@@ -5,15 +5,17 @@
  * entries, each with a key and a value of two objects, in a chunked table: about 146 cell bytes
  * per entry with value_bytes=32), while every step allocates a new value (72 cell bytes) that
  * either dies at once or replaces an entry's value. So the live size is set by `entries`, and the
- * number of collections at that size by `steps`: marksweep's default policy collects after
- * allocating as many bytes as survived, so each steady-state collection takes live/72 steps.
+ * number of collections at that size by `steps`: in the steady state marksweep's default policy
+ * (growth 0.75, a heap that does not shrink) collects after allocating 0.75 times the bytes that
+ * survived, so each steady-state collection takes about 0.75 * live / 72 steps.
  *
  * The figure per run comes from events.csv, one row per collection: the steady-state
  * collections are those whose surviving bytes (bytes_after: marksweep's marked cell bytes) are
  * at least 90% of the run's largest; the value is their total pause time divided by their total
  * surviving MiB, i.e. the pause time per collection per live MiB. Collections of the build phase,
  * at smaller live sizes, are left out. A collection's pause is marking plus queueing blocks for
- * the lazy sweep; the sweeping itself happens later, in the allocator, and is mutator time.
+ * the lazy sweep; the sweeping itself happens later, in the allocator, outside any pause (gclab
+ * counts it in gc_ns as lazy_sweep_ns).
  * Output: a table (stdout, DIR/scaling.md), the data (DIR/scaling.runs.dat,
  * DIR/scaling.median.dat) and the figure DIR/scaling.{pdf,svg,png} (bench/scaling.gp). */
 #include <math.h>
@@ -24,6 +26,7 @@
 
 #define ENTRY_CELL_BYTES 146.0 /* bytes: entry 32 + key 32 + value 24 + leaf 48 + table ~10 */
 #define STEP_CELL_BYTES 72.0   /* bytes allocated per step: value 24 + leaf 48 */
+#define MARKSWEEP_GROWTH 0.75  /* marksweep's default `growth` (collectors/marksweep.c) */
 #define MIB 1048576.0
 enum { MAX_SIZES = sizeof ((bench_opts *)0)->sizes / sizeof(double), MAX_RUNS = 100 };
 
@@ -111,7 +114,8 @@ static double available_mib(void) {
 
 static int run_size(const bench_opts *o, double size_mib, int run, scaling_run *r) {
     uint64_t entries = (uint64_t)(size_mib * MIB / ENTRY_CELL_BYTES);
-    uint64_t steps = (uint64_t)ceil(o->collections * (double)entries * ENTRY_CELL_BYTES / STEP_CELL_BYTES);
+    uint64_t steps =
+        (uint64_t)ceil(o->collections * (double)entries * ENTRY_CELL_BYTES * MARKSWEEP_GROWTH / STEP_CELL_BYTES);
     char dir[4096], pe[64], ps[64], events[4200];
     bench_fmt(dir, sizeof dir, "%s/runs/scaling-%g-%d", o->out_dir, size_mib, run);
     bench_fmt(pe, sizeof pe, "entries=%llu", (unsigned long long)entries);
