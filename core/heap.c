@@ -221,7 +221,8 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
     }
     gc_object *o = gc_init_object(h, cell, cs, h->prefix, nslots, nbytes, tag, osize);
     if (cs > GC_SMALL_MAX) o->flags |= GC_OBJ_LARGE;
-    if (h->track_list && nslots) gc_link_append(h->track_list, gc_link_of(o));
+    if (h->track_list && nslots) gc_link_append(h->track_list, gc_link_of(o)); /* writes the prefix */
+    else if (h->prefix) memset(cell, 0, h->prefix);
     if (h->ops->after_alloc) h->ops->after_alloc(h, o);
     countdown_arm(h);
     return o;

@@ -302,16 +302,21 @@ void gc_free_object(gc_heap *h, gc_object *o) {
         if (b->unswept && !gc_bit_test(o, GC_BITS_MARK)) return;
         gc_sweep_finish(h);
     }
-    uint32_t cs = gc_cell_size_of(h, o);
-    h->objects_live--;
-    h->heap_bytes -= cs;
     void *cell = gc_cell_of(h, o);
+    /* The bytes the cell was allocated for; a small cell's class and size by table lookup, once
+     * each (the arithmetic of gc_cell_bytes followed by gc_size_class's would compute the class
+     * twice: this runs on every reference-counting free). */
+    size_t need = (gc_object_size(o->nslots, o->nbytes) + h->prefix + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
+    h->objects_live--;
     if (o->flags & GC_OBJ_LARGE) {
+        h->heap_bytes -= need;
         gc_block *b = gc_block_of(cell);
         block_release(h, &h->large, b, large_block_bytes(b));
         return;
     }
-    unsigned cls = gc_size_class(cs);
+    unsigned cls = gc_class_of[need / GC_CELL_ALIGN];
+    uint32_t cs = gc_class_size[cls];
+    h->heap_bytes -= cs;
     cell_mark_free(h, cell, cs);
     ((gc_cell *)cell)->next = h->free[cls];
     h->free[cls] = cell;

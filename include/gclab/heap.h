@@ -105,8 +105,9 @@ extern const uint8_t gc_class_of[GC_SMALL_MAX / GC_CELL_ALIGN + 1]; /* by cell s
 /* The size class of a cell of `need` bytes (need <= GC_SMALL_MAX, a multiple of 8), and a class's
  * cell size, by arithmetic rather than the tables above, so that the compiler folds them away when
  * the object's shape is a constant (most allocation sites). Classes: 16, 24, ..., 128 by 8 bytes,
- * then four per power of two up to 4096. The tables are the specification; the core computes
- * classes only with these, and tests/test_space.c checks that the two agree everywhere. */
+ * then four per power of two up to 4096. The tables are the specification; the allocation paths
+ * compute classes with these (gc_free_object, where no shape is constant, looks the tables up),
+ * and tests/test_space.c checks that the two agree everywhere. */
 static inline unsigned gc_size_class(size_t need) {
     if (need <= 128) return need <= 16 ? 0 : (unsigned)(need / 8 - 2);
     unsigned k = 63u - (unsigned)__builtin_clzll((unsigned long long)(need - 1)); /* 2^k < need <= 2^(k+1) */
@@ -393,13 +394,13 @@ static inline void gc_zero_words(uint64_t *p, size_t n) {
 }
 
 /* Initialise the object in `cell`. `prefix` is h->prefix, passed so that the fast path's constant 0
- * folds away. */
+ * folds away. The prefix is left as it is: the caller zeroes it, or links it (gc_track_objects),
+ * which writes both its words, so that a linked object's prefix is written once. */
 __attribute__((always_inline)) static inline gc_object *gc_init_object(gc_heap *h, void *cell, uint32_t cell_size,
                                                                        uint32_t prefix, uint32_t nslots,
                                                                        uint32_t nbytes, uint16_t tag, size_t osize) {
     GC_ASAN_UNPOISON(cell, cell_size);
     gc_object *o = (gc_object *)((char *)cell + prefix);
-    if (prefix) memset(cell, 0, prefix);
     o->nslots = nslots;
     o->nbytes = nbytes;
     o->tag = tag;
@@ -467,6 +468,8 @@ __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uin
             if (nslots) {
                 h->tracked_count++;
                 gc_link_append(h->track_list, gc_link_of(o));
+            } else {
+                memset(cell, 0, sizeof(gc_link)); /* an untracked object's prefix is zero */
             }
             return o;
         }
