@@ -1,12 +1,13 @@
 /* marksweep: stop-the-world, non-moving, precise mark-sweep.
  *
  * A collection is three named phases:
- *   mark   (core/trace.c)  set the mark bit of everything reachable from the roots, using an
- *                          explicit mark stack with prefetching;
+ *   mark   (core/trace.c)  mark everything reachable from the roots, using an explicit mark
+ *                          stack with prefetching; the marks are epochs in the object headers
+ *                          (include/gclab/object.h), so no mark is ever cleared;
  *   sweep  (core/space.c)  lazily: the heap's counts drop to what was marked, large objects and
  *                          blocks with nothing marked are freed at once, and every other block is
- *                          queued; the allocator sweeps a queued block (frees its unmarked cells,
- *                          clears its marks) when it next needs cells of that size, so the pause
+ *                          queued; the allocator sweeps a queued block (frees its unmarked cells)
+ *                          when it next needs cells of that size, so the pause
  *                          itself sweeps nothing and the sweep touches memory just before reuse;
  *   resize (below)         set the next trigger from the bytes that survived.
  *
@@ -29,8 +30,9 @@
  * In every mode the core collects before any allocation that would cross --heap-limit (reason
  * "heap-limit"), so the limit is never exceeded while a collection can make room.
  *
- * Invariant MS-1: outside a collection, no block that is not queued for sweeping has a mark bit
- * set (sweeping a block clears its marks; gc_sweep_finish sweeps the queue). */
+ * Invariant MS-1: outside a collection, no cell that is not free carries the epoch the next
+ * marking will use, and no block has been queued for sweeping for more markings than the epochs
+ * allow (core/space.c sweeps such blocks before a marking), so a marking starts from nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -114,7 +116,7 @@ static void ms_destroy(gc_heap *h) { free(h->cstate); }
 static int ms_verify(gc_heap *h, char *msg, size_t len) {
     gc_sweep_finish(h);
     if (!gc_space_lane_clear(h, GC_BITS_MARK)) {
-        snprintf(msg, len, "mark bits left set outside a collection (MS-1)");
+        snprintf(msg, len, "a cell carries the next marking's epoch outside a collection (MS-1)");
         return -1;
     }
     return 0;
@@ -128,7 +130,7 @@ static void ms_report(gc_heap *h, gc_report_fn emit, void *ctx) {
 
 const gc_collector_ops gc_collector_marksweep = {
     .name = "marksweep",
-    .summary = "stop-the-world non-moving mark-sweep with an explicit mark stack and side mark bitmaps",
+    .summary = "stop-the-world non-moving mark-sweep with an explicit mark stack and marks in the object headers",
     .caps = GC_CAP_RECLAIMS_CYCLES,
     .params = marksweep_params,
     .stress_params = "min_heap=0,growth=0.25,shrink=1",

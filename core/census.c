@@ -8,7 +8,7 @@
 static void tally(gc_object *o, void *ctx) {
     gc_census_result *r = ctx;
     uint64_t bytes = gc_object_size(o->nslots, o->nbytes);
-    if (gc_bit_test(o, GC_BITS_CENSUS)) {
+    if (gc_census_test(o)) {
         r->reachable_objects++;
         r->reachable_bytes += bytes;
     } else {
@@ -24,5 +24,5 @@ void gc_census(gc_heap *h, gc_census_result *out) {
     gc_mark_with(h, GC_BITS_CENSUS, &stack, &bytes);
     gc_stack_free(&stack);
     gc_heap_each(h, tally, out);
-    gc_space_clear_lane(h, GC_BITS_CENSUS); /* HEAP-2 */
+    gc_space_clear_census(h); /* HEAP-2 */
 }

@@ -27,8 +27,10 @@ static inline void *gc_space_take(gc_heap *h, unsigned cls) {
 }
 void *gc_space_alloc_large(gc_heap *h, uint32_t cell_size);
 bool gc_sweep_pending_refill(gc_heap *h, unsigned cls);
-void gc_space_unmark_queued(gc_heap *h);
-void gc_space_clear_lane(gc_heap *h, unsigned which);
+/* Before a marking of the mark lane takes the next epoch: sweep the queued blocks whose dead cells
+ * could carry it (core/space.c, block_aged). */
+void gc_space_sweep_aged(gc_heap *h);
+void gc_space_clear_census(gc_heap *h);
 
 /* A growable stack of object pointers (the mark stack, the RC work list). */
 bool gc_stack_grow(gc_stack *s);

@@ -1,7 +1,7 @@
 /* The space: size-segregated blocks of cells, obtained from the heap's own jemalloc arena.
  *
  * Small cells (up to GC_SMALL_MAX bytes) come in GC_NCLASSES size classes; each 64 KiB block holds
- * cells of one class after a header with the side bitmaps. Larger objects get a block of their
+ * cells of one class after a header with the census bitmap. Larger objects get a block of their
  * own, aligned the same way, so that gc_block_of() works for every object. Cells freed by
  * reference counting go straight back to their class's free list. An eager sweep (gc_sweep)
  * rebuilds the lists in address order and frees empty blocks; a lazy one (gc_sweep_lazily) keeps
@@ -56,9 +56,11 @@ const uint8_t gc_class_of[GC_SMALL_MAX / GC_CELL_ALIGN + 1] = {
     34, 34, 34, 34, 34, 34,
 };
 
-/* Header bytes before the first cell: small blocks carry the whole bitmap, large ones one word. */
-#define SMALL_HEADER ((sizeof(gc_block) + 15) & ~(size_t)15)
-#define LARGE_HEADER ((offsetof(gc_block, bits) + sizeof(uint64_t[2]) + 15) & ~(size_t)15)
+/* Header bytes before the first cell: small blocks carry the whole census bitmap, large ones one
+ * word of it. Small blocks' cells start on a cache line, so that a 16- or 32-byte cell never
+ * straddles two lines (the mark loop prefetches an object's first line only). */
+#define SMALL_HEADER ((sizeof(gc_block) + 63) & ~(size_t)63)
+#define LARGE_HEADER ((offsetof(gc_block, census) + sizeof(uint64_t) + 15) & ~(size_t)15)
 
 static void release_empty(gc_heap *h);
 
@@ -212,9 +214,9 @@ static void start_bump(gc_heap *h, gc_block *b, unsigned cls) {
     uint32_t cs = gc_class_bytes(cls);
     GC_ASAN_UNPOISON(b, GC_BLOCK_SIZE); /* an emptied block still has its freed cells poisoned */
     gc_chunk *chunk = b->chunk;
-    memset(b, 0, offsetof(gc_block, bits));
+    memset(b, 0, offsetof(gc_block, census));
     b->chunk = chunk;
-    memset(b->bits, 0, sizeof b->bits);
+    memset(b->census, 0, sizeof b->census);
     b->cells = (char *)b + SMALL_HEADER;
     b->cell_size = cs;
     b->ncells = (uint32_t)((GC_BLOCK_SIZE - SMALL_HEADER) / cs);
@@ -299,7 +301,7 @@ void gc_free_object(gc_heap *h, gc_object *o) {
          * sweep will free it: freeing it here too would thread its cell twice. Anything else in
          * a queued block is live: sweep the queue first, so that no cell is threaded twice. */
         gc_block *b = gc_block_of(o);
-        if (b->unswept && !gc_bit_test(o, GC_BITS_MARK)) return;
+        if (b->unswept && !gc_is_marked(h, o)) return;
         gc_sweep_finish(h);
     }
     void *cell = gc_cell_of(h, o);
@@ -322,26 +324,27 @@ void gc_free_object(gc_heap *h, gc_object *o) {
     h->free[cls] = cell;
 }
 
-static void clear_lane(gc_block *b, unsigned which, size_t words) {
-    for (size_t w = 0; w < words; w++) b->bits[w][which] = 0;
+static void clear_census(gc_block *b, size_t words) {
+    for (size_t w = 0; w < words; w++) b->census[w] = 0;
 }
 
-static bool lane_empty(const gc_block *b, unsigned which) {
-    for (size_t w = 0; w < GC_BITMAP_WORDS; w++)
-        if (b->bits[w][which]) return false;
-    return true;
-}
+/* Mark epochs as a set: bit e for epoch number e (flags >> GC_OBJ_EPOCH_SHIFT). A sweep keeps the
+ * cells whose epoch is in its set. Normally that is the last marking's epoch alone; after a
+ * marking that lost an edge, the one before it too (see sweep_nothing). */
+static uint64_t epoch_bit(unsigned flags_epoch) { return (uint64_t)1 << (flags_epoch >> GC_OBJ_EPOCH_SHIFT); }
+static uint64_t last_marking(const gc_heap *h) { return epoch_bit(h->mark_epoch); }
 
-/* Sweep one small block: thread its unmarked cells (dead or already free) onto *tail in address
- * order, mark the dead ones FREE (poisoning them in poison mode), clear its mark lane. The heap's
+/* Sweep one small block: thread its cells that carry no epoch of `live` (dead or already free)
+ * onto *tail in address order, and mark the dead ones FREE (poisoning them in poison mode). Live
+ * cells keep their epoch: the next marking's epoch differs, so nothing needs clearing. The heap's
  * counts are not touched: the marking already set them (gc_sweep, gc_sweep_lazily). Returns the
  * number of live cells left; *freed grows by the dead cells found. */
-static uint32_t sweep_block(gc_heap *h, gc_block *b, gc_cell ***tail, uint64_t *freed) {
+static uint32_t sweep_block(gc_heap *h, gc_block *b, uint64_t live_epochs, gc_cell ***tail, uint64_t *freed) {
     uint32_t cs = b->cell_size, live = 0;
     char *cell = b->cells;
     for (uint32_t i = 0; i < b->ncells; i++, cell += cs) {
         gc_object *o = (gc_object *)(cell + h->prefix);
-        if (gc_bit_test(o, GC_BITS_MARK)) {
+        if (live_epochs & epoch_bit(gc_mark_epoch_of(o))) {
             live++;
             continue;
         }
@@ -352,7 +355,6 @@ static uint32_t sweep_block(gc_heap *h, gc_block *b, gc_cell ***tail, uint64_t *
         **tail = (gc_cell *)cell;
         *tail = &((gc_cell *)cell)->next;
     }
-    clear_lane(b, GC_BITS_MARK, GC_BITMAP_WORDS);
     b->unswept = false;
     return live;
 }
@@ -374,7 +376,7 @@ bool gc_sweep_pending_refill(gc_heap *h, unsigned cls) {
     while ((b = sweep_queue_pop(h, cls)) != NULL) {
         gc_cell *list = NULL, **tail = &list;
         uint64_t freed = 0;
-        sweep_block(h, b, &tail, &freed);
+        sweep_block(h, b, last_marking(h), &tail, &freed);
         *tail = NULL;
         if (list != NULL) {
             h->free[cls] = list;
@@ -388,25 +390,66 @@ bool gc_sweep_pending_refill(gc_heap *h, unsigned cls) {
     return found;
 }
 
-void gc_sweep_finish(gc_heap *h) {
+/* Sweep one queued block now, keeping the cells with an epoch in `live`; its free cells go in
+ * front of its class's free list. */
+static void sweep_now(gc_heap *h, gc_block *b, uint64_t live_epochs) {
+    gc_cell *list = NULL, **tail = &list;
+    uint64_t freed = 0;
+    sweep_block(h, b, live_epochs, &tail, &freed);
+    *tail = h->free[b->cls];
+    h->free[b->cls] = list;
+}
+
+static void sweep_queue(gc_heap *h, uint64_t live_epochs) {
     h->sweep_queued = false;
     for (unsigned c = 0; c < GC_NCLASSES; c++) {
         gc_block *b;
-        while ((b = sweep_queue_pop(h, c)) != NULL) {
-            gc_cell *list = NULL, **tail = &list;
-            uint64_t freed = 0;
-            sweep_block(h, b, &tail, &freed);
-            *tail = h->free[c];
-            h->free[c] = list;
-        }
+        while ((b = sweep_queue_pop(h, c)) != NULL) sweep_now(h, b, live_epochs);
     }
 }
 
-void gc_space_unmark_queued(gc_heap *h) {
-    /* Blocks still awaiting a lazy sweep carry the previous collection's marks: clear them, so that
-     * a new marking starts from nothing (the blocks stay queued; their garbage stays unmarked). */
-    for (unsigned c = 0; c < GC_NCLASSES; c++)
-        for (gc_block *b = h->unswept[c]; b; b = b->next_unswept) clear_lane(b, GC_BITS_MARK, GC_BITMAP_WORDS);
+void gc_sweep_finish(gc_heap *h) { sweep_queue(h, last_marking(h)); }
+
+/* A queued block's dead cells keep the epochs they had, which can be any of the markings' since
+ * the block was last swept: with 63 epochs in turn, the marking that reuses one of them must not
+ * find it on a dead cell of a block still queued. A block queued by marking q (after its last
+ * sweep) holds epochs of markings q-1 .. s-1 and 0 when marking s starts, so it must be swept
+ * before s - q reaches GC_MARK_EPOCHS - 1. Blocks of a size class that is never allocated again
+ * would otherwise stay queued for ever (the cache workload's entries), so they are swept here,
+ * in the pause, each after 30 to 61 markings: the age is spread by the block's address so that
+ * such blocks, queued at once, are not all swept by one pause. Each is swept at most once per 30
+ * collections, under the epoch of the last marking, as the allocator would have swept it. */
+static bool block_aged(const gc_heap *h, const gc_block *b) {
+    const unsigned spread = (GC_MARK_EPOCHS - 1) / 2; /* 31 */
+    uint64_t limit = GC_MARK_EPOCHS - 2 - ((uintptr_t)b / GC_BLOCK_SIZE) % spread;
+    return h->mark_seq + 1 - b->queued_seq >= limit; /* the age the next marking would see */
+}
+
+void gc_space_sweep_aged(gc_heap *h) {
+    if (!h->sweep_queued) return;
+    bool left = false;
+    for (unsigned c = 0; c < GC_NCLASSES; c++) {
+        for (gc_block **p = &h->unswept[c], *b; (b = *p) != NULL;) {
+            if (block_aged(h, b)) {
+                *p = b->next_unswept;
+                sweep_now(h, b, last_marking(h));
+            } else {
+                p = &b->next_unswept;
+            }
+        }
+        left |= h->unswept[c] != NULL;
+    }
+    h->sweep_queued = left;
+}
+
+/* A marking that lost an edge (out of memory for the mark stack) may have missed reachable
+ * objects, so the sweeps free nothing they did not already know dead: queued blocks are swept
+ * keeping what the marking before reached as well as what this one did, and every other cell
+ * simply stays. The cells then carry 0 or one of those two epochs, never the next marking's. */
+static void sweep_nothing(gc_heap *h) {
+    unsigned e = h->mark_epoch >> GC_OBJ_EPOCH_SHIFT;
+    unsigned prev = e == 1 ? GC_MARK_EPOCHS : e - 1;
+    sweep_queue(h, last_marking(h) | (uint64_t)1 << prev);
 }
 
 /* Large objects are swept at once: one bit each, and freeing one returns its whole block. Counts
@@ -415,8 +458,7 @@ static void sweep_large(gc_heap *h) {
     for (gc_block *b = h->large, *next; b; b = next) {
         next = b->next;
         gc_object *o = (gc_object *)(b->cells + h->prefix);
-        if (gc_bit_test(o, GC_BITS_MARK)) clear_lane(b, GC_BITS_MARK, 1);
-        else block_release(h, &h->large, b, large_block_bytes(b));
+        if (!gc_is_marked(h, o)) block_release(h, &h->large, b, large_block_bytes(b));
     }
 }
 
@@ -424,8 +466,7 @@ uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
     gc_space_retire_bump(h);
     release_empty(h); /* emptied by the previous collection and not needed since */
     if (h->mark_incomplete) { /* a lost edge: something reachable may be unmarked */
-        gc_sweep_finish(h);
-        gc_space_clear_lane(h, GC_BITS_MARK);
+        sweep_nothing(h);
         return 0;
     }
     uint64_t dead = h->objects_live - marked_objects;
@@ -437,13 +478,13 @@ uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
         h->unswept[c] = NULL;
         for (gc_block *b = h->blocks[c], *next; b; b = next) {
             next = b->next;
-            if (lane_empty(b, GC_BITS_MARK)) {
+            if (b->marked_seq != h->mark_seq) {
                 /* Nothing survived: keep the block for reuse as a bump run (no threading), and give
                  * it back at the next collection if nothing has wanted it by then. */
                 if (h->poison) {
                     gc_cell *list = NULL, **tail = &list;
                     uint64_t freed = 0;
-                    sweep_block(h, b, &tail, &freed); /* poison what died in it */
+                    sweep_block(h, b, last_marking(h), &tail, &freed); /* poison what died in it */
                 }
                 if (b->prev) b->prev->next = b->next;
                 else h->blocks[c] = b->next;
@@ -454,6 +495,7 @@ uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
                 GC_ASAN_POISON(b->cells, (size_t)b->ncells * b->cell_size);
                 continue;
             }
+            if (!b->unswept) b->queued_seq = h->mark_seq; /* swept since it was last queued */
             b->unswept = true;
             b->next_unswept = h->unswept[c];
             h->unswept[c] = b;
@@ -466,11 +508,11 @@ uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
 uint64_t gc_sweep(gc_heap *h) {
     gc_space_retire_bump(h);
     release_empty(h);
-    h->sweep_queued = false; /* every queued block is swept below */
     if (h->mark_incomplete) { /* a lost edge: something reachable may be unmarked */
-        gc_space_clear_lane(h, GC_BITS_MARK);
+        sweep_nothing(h);
         return 0;
     }
+    h->sweep_queued = false; /* every queued block is swept below */
     /* After marking, the live objects are exactly the marked ones, queued blocks or not. */
     uint64_t dead = h->objects_live - h->marked_objects;
     h->objects_live = h->marked_objects;
@@ -482,7 +524,7 @@ uint64_t gc_sweep(gc_heap *h) {
             next = b->next;
             gc_cell **mark = tail;
             uint64_t f = 0;
-            if (sweep_block(h, b, &tail, &f) == 0) {
+            if (sweep_block(h, b, last_marking(h), &tail, &f) == 0) {
                 tail = mark; /* drop this block's cells from the list, then the block */
                 *tail = NULL;
                 block_release(h, &h->blocks[c], b, GC_BLOCK_SIZE);
@@ -509,18 +551,44 @@ void gc_heap_each(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx) {
     for (gc_block *b = h->large; b; b = b->next) fn((gc_object *)(b->cells + h->prefix), ctx);
 }
 
-void gc_space_clear_lane(gc_heap *h, unsigned which) {
+void gc_space_clear_census(gc_heap *h) {
     for (unsigned c = 0; c < GC_NCLASSES; c++)
-        for (gc_block *b = h->blocks[c]; b; b = b->next) clear_lane(b, which, GC_BITMAP_WORDS);
-    for (gc_block *b = h->large; b; b = b->next) clear_lane(b, which, 1);
+        for (gc_block *b = h->blocks[c]; b; b = b->next) clear_census(b, GC_BITMAP_WORDS);
+    for (gc_block *b = h->large; b; b = b->next) clear_census(b, 1);
 }
 
-bool gc_space_lane_clear(gc_heap *h, unsigned which) {
+static bool census_clear(gc_heap *h) {
     for (unsigned c = 0; c < GC_NCLASSES; c++)
         for (gc_block *b = h->blocks[c]; b; b = b->next)
             for (size_t w = 0; w < GC_BITMAP_WORDS; w++)
-                if (b->bits[w][which]) return false;
+                if (b->census[w]) return false;
     for (gc_block *b = h->large; b; b = b->next)
-        if (b->bits[0][which]) return false;
+        if (b->census[0]) return false;
     return true;
+}
+
+/* HEAP-2 for the mark lane: the next marking's epoch is on no cell that is not free (bump runs
+ * hold stale headers and are skipped: SPACE-1), and no queued block is older than the epochs
+ * allow (block_aged sweeps it at 61 markings at the latest). */
+static bool marks_clear(gc_heap *h) {
+    unsigned next = (unsigned)((h->mark_seq % GC_MARK_EPOCHS + 1) << GC_OBJ_EPOCH_SHIFT);
+    for (unsigned c = 0; c < GC_NCLASSES; c++) {
+        for (gc_block *b = h->unswept[c]; b; b = b->next_unswept)
+            if (h->mark_seq + 1 - b->queued_seq > GC_MARK_EPOCHS - 2) return false;
+        for (gc_block *b = h->blocks[c]; b; b = b->next) {
+            char *cell = b->cells;
+            for (uint32_t i = 0; i < b->ncells; i++, cell += b->cell_size) {
+                const gc_object *o = (const gc_object *)(cell + h->prefix);
+                if ((uintptr_t)cell - (uintptr_t)h->bump[c] < (uintptr_t)(h->bump_end[c] - h->bump[c])) continue;
+                if (!(o->flags & GC_OBJ_FREE) && gc_mark_epoch_of(o) == next) return false;
+            }
+        }
+    }
+    for (gc_block *b = h->large; b; b = b->next)
+        if (gc_mark_epoch_of((const gc_object *)(b->cells + h->prefix)) == next) return false;
+    return true;
+}
+
+bool gc_space_lane_clear(gc_heap *h, unsigned which) {
+    return which == GC_BITS_CENSUS ? census_clear(h) : marks_clear(h);
 }

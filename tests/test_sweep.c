@@ -92,6 +92,31 @@ Test(sweep, eager_sweep_after_a_lazy_one) {
     gc_heap_destroy(h);
 }
 
+/* Mark epochs come round again after GC_MARK_EPOCHS markings (include/gclab/object.h). A block
+ * that stays queued that long (nothing of its size class is allocated) keeps dead cells with the
+ * epoch of the marking before they died: when that epoch is reused they must not pass for marked.
+ * Here half a block dies after the first collection and the block is never swept by an
+ * allocation; the collections go on until the epoch the dead cells carry is current again. */
+Test(sweep, dead_cells_outlive_no_epoch) {
+    gc_heap *h = tst_heap_new(&gc_collector_marksweep, false);
+    uint32_t base = make_objects(h, 100);
+    gc_collect(h, -1); /* all marked: the block is queued with every cell carrying this epoch */
+    uint64_t first = h->mark_seq;
+    for (uint32_t i = 0; i < 50; i++) gc_drop(h, base + i);
+    do {
+        gc_collect(h, -1);
+        cr_assert_eq(h->objects_live, 50, "collection %llu: objects_live %llu", (unsigned long long)h->mark_seq,
+                     (unsigned long long)h->objects_live);
+        cr_assert(gc_space_lane_clear(h, GC_BITS_MARK),
+                  "collection %llu: a cell carries the next marking's epoch, or a block is queued too long",
+                  (unsigned long long)h->mark_seq);
+    } while (h->mark_seq % GC_MARK_EPOCHS != first % GC_MARK_EPOCHS);
+    tst_verify(h, "with the dead cells' epoch current again"); /* sweeps the queue: HEAP-1 */
+    cr_assert_eq(h->objects_live, 50);
+    for (uint32_t i = 50; i < 100; i++) cr_assert_not_null(gc_reg(h, base + i));
+    gc_heap_destroy(h);
+}
+
 /* Poison mode: a write into a freed cell is reported when the cell is next handed out. */
 extern const gc_collector_ops gc_collector_rc;
 

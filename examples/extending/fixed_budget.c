@@ -5,11 +5,12 @@
  * whatever survives: small live sets are collected as often as large ones. Comparing the two on
  * one workload shows what the growth policy buys.
  *
- * The phases are the core's: gc_mark_from_roots() sets a mark bit on everything reachable, with
- * an explicit stack; gc_sweep() frees the unmarked cells and clears every mark bit. The core also
+ * The phases are the core's: gc_mark_from_roots() marks everything reachable, with an explicit
+ * stack; gc_sweep() frees the unmarked cells. The core also
  * collects (reason "heap-limit") before an allocation would cross --heap-limit.
  *
- * Invariant (as gclab's MS-1): outside a collection no mark bit is set; `verify` checks it. */
+ * Invariant (as gclab's MS-1): outside a collection a marking would start from nothing marked;
+ * `verify` checks it. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -60,7 +61,7 @@ static void fixed_budget_destroy(gc_heap *h) { free(h->cstate); }
 
 static int fixed_budget_verify(gc_heap *h, char *msg, size_t len) {
     if (!gc_space_lane_clear(h, GC_BITS_MARK)) {
-        snprintf(msg, len, "mark bits left set outside a collection");
+        snprintf(msg, len, "a cell carries the next marking's epoch outside a collection");
         return -1;
     }
     return 0;

@@ -8,8 +8,9 @@
  * heap (`fast_alloc`, `barrier`) and call the collector only on slow paths.
  *
  * Memory layout (core/space.c): small objects live in 64 KiB blocks of one size class each,
- * carved from 2 MiB chunks of a jemalloc arena of the heap's own; a block's header holds its side
- * bitmaps (one mark bit and one census bit per 8-byte granule), so that gc_block_of() is a mask.
+ * carved from 2 MiB chunks of a jemalloc arena of the heap's own; a block's header holds the
+ * census's side bitmap (one bit per 8-byte granule), so that gc_block_of() is a mask. The mark
+ * lane of tracing collectors is in the object header instead: a mark epoch (include/gclab/object.h).
  * Objects above GC_SMALL_MAX get a block of their own. Free cells are threaded through per-class
  * free lists; a fresh or emptied block is a bump run (SPACE-1); mark-sweep collectors may sweep
  * lazily, queueing blocks that the allocator sweeps when it needs cells (gc_sweep_lazily).
@@ -18,8 +19,10 @@
  *  HEAP-1  objects_live and heap_bytes count exactly the cells that hold live objects: every cell
  *          not FREE, except, in a block queued for a lazy sweep, the cells its marking left
  *          unmarked (already off the counts; gc_heap_each sweeps the queue before it walks).
- *  HEAP-2  Outside a collection, no mark bit is set in any block not queued for a lazy sweep
- *          (sweeping clears them) and no census bit is set (the census clears its own).
+ *  HEAP-2  Outside a collection, no cell carries the mark epoch the next marking will use, so
+ *          that a marking starts with nothing marked without clearing anything (a block queued
+ *          for a lazy sweep is swept before its stale epochs could wrap round: core/space.c), and
+ *          no census bit is set (the census clears its own).
  *  HEAP-3  Roots are precise: every pointer the mutator holds is in a root slot (frames or
  *          globals); a workload never keeps a raw object pointer across an allocation.
  *  HEAP-4  With GC_BARRIER_RC, an object's `word` equals the number of slots and root slots that
@@ -69,7 +72,8 @@
 #define GC_NCLASSES 35                            /* see gc_class_size in core/space.c */
 #define GC_BITMAP_WORDS (GC_BLOCK_SIZE / GC_CELL_ALIGN / 64)
 
-/* Which side bitmap: the collector's mark bits or the census's. */
+/* Which mark lane: the collector's (mark epochs in the object headers) or the census's (side
+ * bitmaps in the block headers, so that a census leaves a collector's marks alone). */
 enum { GC_BITS_MARK = 0, GC_BITS_CENSUS = 1 };
 
 typedef struct gc_cell {
@@ -91,12 +95,14 @@ typedef struct gc_block {
     uint32_t cell_size;           /* bytes per cell */
     uint32_t ncells;
     uint32_t cls;                 /* size class, or GC_NCLASSES for a large block */
-    bool unswept;                 /* queued for a lazy sweep: its mark lane is the last marking's */
+    bool unswept;                 /* queued for a lazy sweep: its cells' epochs are the last marking's */
     struct gc_chunk *chunk;       /* the 2 MiB chunk a small block was carved from (core/space.c) */
     struct gc_block *next_unswept;
-    /* bits[w][GC_BITS_MARK], bits[w][GC_BITS_CENSUS]: granule g is bit g%64 of word g/64.
-     * A large block is allocated with only bits[0]: its object starts in the first 64 granules. */
-    uint64_t bits[GC_BITMAP_WORDS][2];
+    uint64_t marked_seq;          /* the last marking (h->mark_seq) that marked a cell of this block */
+    uint64_t queued_seq;          /* while unswept: the marking that queued it after its last sweep */
+    /* The census lane: granule g is bit g%64 of word g/64. A large block is allocated with only
+     * census[0]: its object starts in the first 64 granules. */
+    uint64_t census[GC_BITMAP_WORDS];
 } gc_block;
 
 extern const uint32_t gc_class_size[GC_NCLASSES];
@@ -126,24 +132,20 @@ static inline gc_block *gc_block_of(const void *p) {
     return (gc_block *)((uintptr_t)p & ~(uintptr_t)(GC_BLOCK_SIZE - 1));
 }
 
-static inline uint64_t *gc_bit_word(const void *p, unsigned which, uint64_t *mask) {
+/* The census bit of the object at p: its word in the block's bitmap, and the bit's mask. */
+static inline uint64_t *gc_census_word(const void *p, uint64_t *mask) {
     uintptr_t g = ((uintptr_t)p & (GC_BLOCK_SIZE - 1)) / GC_CELL_ALIGN;
     *mask = (uint64_t)1 << (g % 64);
-    return &gc_block_of(p)->bits[g / 64][which];
+    return &gc_block_of(p)->census[g / 64];
 }
 
-/* Set the bit; return whether it was already set. */
-static inline bool gc_bit_test_and_set(const void *p, unsigned which) {
-    uint64_t mask, *w = gc_bit_word(p, which, &mask);
-    bool was = (*w & mask) != 0;
-    *w |= mask;
-    return was;
-}
-
-static inline bool gc_bit_test(const void *p, unsigned which) {
-    uint64_t mask, *w = gc_bit_word(p, which, &mask);
+static inline bool gc_census_test(const void *p) {
+    uint64_t mask, *w = gc_census_word(p, &mask);
     return (*w & mask) != 0;
 }
+
+/* The epoch an object's header carries (GC_OBJ_EPOCH_MASK bits of its flags, unshifted). */
+static inline unsigned gc_mark_epoch_of(const gc_object *o) { return o->flags & GC_OBJ_EPOCH_MASK; }
 
 /* Error codes (also the CLI's exit codes where they end a run). */
 typedef enum gc_error {
@@ -244,6 +246,8 @@ struct gc_heap {
     gc_block *empty;            /* blocks emptied by the last collection, kept for reuse */
     struct gc_chunk *chunks;    /* the 2 MiB chunks small blocks are carved from */
     struct gc_chunk *chunks_with_room; /* those that may have a free block (core/space.c) */
+    uint64_t mark_seq;          /* markings of the mark lane so far; the last one's number */
+    uint8_t mark_epoch;         /* its epoch, as it sits in flags: ((mark_seq - 1) % 63 + 1) << 2 */
     uint64_t marked_objects;    /* objects marked by the last gc_mark_from_roots (mark lane) */
     uint64_t marked_bytes;      /* their cell bytes */
     bool mark_incomplete;       /* that marking lost an edge (out of memory): sweep nothing */
@@ -320,21 +324,26 @@ static inline void gc_link_remove(gc_link *l) {
 /* --- collector services --- */
 void gc_pause_begin(gc_heap *h, gc_pause *p, const char *kind, int generation, gc_reason why);
 void gc_pause_end(gc_heap *h, gc_pause *p);
-/* Mark everything reachable from the roots in bitmap `which` (GC_BITS_*), with an explicit stack:
+/* Mark everything reachable from the roots in lane `which` (GC_BITS_*), with an explicit stack:
  * no recursion, whatever the graph's depth. Returns the number of objects marked; for the mark
- * lane, h->marked_bytes receives their cell bytes. */
+ * lane, h->marked_bytes receives their cell bytes. A marking of the mark lane must be followed by
+ * gc_sweep or gc_sweep_lazily before the mutator runs: only they make the counts agree (HEAP-1). */
 uint64_t gc_mark_from_roots(gc_heap *h, unsigned which);
-/* Free every live cell whose mark bit is clear, clear all mark bits, rebuild the free lists, and
- * give empty blocks back to jemalloc. Returns the number of objects freed. */
+/* Did the last marking of the mark lane reach o? Meaningful between a marking and its sweep, and
+ * afterwards for objects in blocks still queued for a lazy sweep (b->unswept). */
+static inline bool gc_is_marked(const gc_heap *h, const gc_object *o) { return gc_mark_epoch_of(o) == h->mark_epoch; }
+/* Free every live cell the last marking did not reach, rebuild the free lists, and give empty
+ * blocks back to jemalloc. Returns the number of objects freed. */
 uint64_t gc_sweep(gc_heap *h);
 /* Lazy sweeping, the cheaper alternative to gc_sweep for mark-sweep collectors:
- *   gc_mark_from_roots(h, GC_BITS_MARK)  (first clears the marks left on still-queued blocks)
+ *   gc_mark_from_roots(h, GC_BITS_MARK)  (first sweeps the queued blocks too old for the epochs)
  *   gc_sweep_lazily(h, marked)       after marking: sets the heap's counts to what was marked,
  *                                    sweeps large objects, returns blocks with nothing marked, and
  *                                    queues the rest; the allocator sweeps a queued block when it
  *                                    needs cells of its class, so the pause does no sweeping.
- * Returns the number of objects that died. Outside a collection, queued blocks keep their marks
- * (HEAP-2 holds for every block not queued); gc_heap_each sweeps the queue first. */
+ * Returns the number of objects that died. Outside a collection, queued blocks keep the last
+ * marking's epochs, which tell their live cells from their dead ones; gc_heap_each sweeps the
+ * queue first. */
 uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects);
 /* Sweep every queued block now (whole-heap walks need it). */
 void gc_sweep_finish(gc_heap *h);
@@ -353,7 +362,8 @@ static inline uint32_t gc_cell_size_of(const gc_heap *h, const gc_object *o) {
 void gc_poison_check(gc_heap *h, void *cell, uint32_t cell_size);
 /* Free one object's cell (no cascade, no count checks): for RC and for collectors' own use. */
 void gc_free_object(gc_heap *h, gc_object *o);
-/* Is lane `which` of every block clear? (HEAP-2, for verify hooks.) */
+/* Is lane `which` clear (HEAP-2, for verify hooks)? For the census, no bit is set; for the mark
+ * lane, a marking starting now would find nothing marked: no cell carries the next epoch. */
 bool gc_space_lane_clear(gc_heap *h, unsigned which);
 /* Visit every live object. The callback must not allocate or free. */
 void gc_heap_each(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx);

@@ -19,10 +19,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Core flag bits (gc_object.flags); collector bits go in gc_object.cflags. */
+/* Core flag bits (gc_object.flags); collector bits go in gc_object.cflags. The upper six bits
+ * are the object's mark epoch: which of the last 63 markings of the mark lane last reached it
+ * (1..63; 0: none since it was allocated). Keeping the mark in the header rather than in a side
+ * bitmap spares the mark loop a second cache miss per object (it reads the header anyway), and
+ * numbering the markings means no mark is ever cleared: a new marking uses the next epoch
+ * (core/trace.c, and core/space.c for why 63 values suffice with lazy sweeping). */
 enum {
-    GC_OBJ_FREE = 1u << 0, /* the cell is on a free list: never a live object */
-    GC_OBJ_LARGE = 1u << 1 /* the cell is a large-object block of its own */
+    GC_OBJ_FREE = 1u << 0,      /* the cell is on a free list: never a live object */
+    GC_OBJ_LARGE = 1u << 1,     /* the cell is a large-object block of its own */
+    GC_OBJ_EPOCH_SHIFT = 2,     /* flags >> GC_OBJ_EPOCH_SHIFT: the mark epoch */
+    GC_OBJ_EPOCH_MASK = 0xfcu,
+    GC_MARK_EPOCHS = 63         /* epochs 1..63 are used in turn */
 };
 
 typedef struct gc_object {
