@@ -21,13 +21,23 @@
 
 extern char **environ;
 
+/* idx[i] = i for the first min(n, cap) indices; returns how many. */
+static size_t fill_indices(size_t *idx, size_t cap, size_t n) {
+    size_t k = 0;
+    for (; k < n && k < cap; k++) idx[k] = k;
+    return k;
+}
+
 size_t tst_collector_indices(size_t *idx, size_t cap) {
     size_t n = 0;
-    while (gc_collectors[n] && n < cap) {
-        idx[n] = n;
-        n++;
-    }
-    return n;
+    while (gc_collectors[n]) n++;
+    return fill_indices(idx, cap, n);
+}
+
+size_t tst_workload_indices(size_t *idx, size_t cap) {
+    size_t n = 0;
+    while (gc_workloads[n]) n++;
+    return fill_indices(idx, cap, n);
 }
 
 gc_heap *tst_heap_create(const gc_heap_config *cfg) {

@@ -16,19 +16,32 @@
 #include "gclab/run.h"
 
 #define TST_MAX_COLLECTORS 64
+#define TST_MAX_WORKLOADS 64
 
 /* Fill idx with 0 .. n-1 for the n registered collectors; returns n. */
 size_t tst_collector_indices(size_t *idx, size_t cap);
 
 /* One parameterized test per registered collector: adding a line to collectors/registry.c adds
  * the case. Use as `TST_FOR_EACH_COLLECTOR(suite, name) { const gc_collector_ops *c = ...; }`. */
-#define TST_FOR_EACH_COLLECTOR(suite, name)                                          \
+#define TST_FOR_EACH_COLLECTOR(suite, name) \
+    TST_PARAMETERIZED_BY_INDEX(tst_collector_indices, TST_MAX_COLLECTORS, collector_index, suite, name)
+
+/* Fill idx with 0 .. n-1 for the n registered workloads (gc_workloads[]); returns n. */
+size_t tst_workload_indices(size_t *idx, size_t cap);
+
+/* One parameterized test per registered workload, as TST_FOR_EACH_COLLECTOR does for collectors:
+ * `TST_FOR_EACH_WORKLOAD(suite, name) { const gc_workload *w = gc_workloads[*workload_index]; }`. */
+#define TST_FOR_EACH_WORKLOAD(suite, name) \
+    TST_PARAMETERIZED_BY_INDEX(tst_workload_indices, TST_MAX_WORKLOADS, workload_index, suite, name)
+
+/* The parameterized test behind both: one case per index that fill() lists, passed as *param. */
+#define TST_PARAMETERIZED_BY_INDEX(fill, cap, param, suite, name)                    \
     ParameterizedTestParameters(suite, name) {                                       \
-        static size_t idx[TST_MAX_COLLECTORS];                                       \
-        size_t n = tst_collector_indices(idx, TST_MAX_COLLECTORS);                   \
+        static size_t idx[cap];                                                      \
+        size_t n = fill(idx, cap);                                                   \
         return cr_make_param_array(size_t, idx, n);                                  \
     }                                                                                \
-    ParameterizedTest(size_t *collector_index, suite, name)
+    ParameterizedTest(size_t *param, suite, name)
 
 /* Create a heap from cfg; the test fails if it cannot be created. */
 gc_heap *tst_heap_create(const gc_heap_config *cfg);

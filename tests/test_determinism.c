@@ -10,18 +10,7 @@
 #include "gclab/run.h"
 #include "tests/support.h"
 
-#define MAX_WORKLOADS 64
 static const uint64_t seeds[] = {1, 0x5eed2};
-
-ParameterizedTestParameters(determinism, across_collectors) {
-    static size_t idx[MAX_WORKLOADS];
-    size_t n = 0;
-    while (gc_workloads[n] && n < MAX_WORKLOADS) {
-        idx[n] = n;
-        n++;
-    }
-    return cr_make_param_array(size_t, idx, n);
-}
 
 static gc_run_result run_one(const gc_collector_ops *c, const gc_workload *w, uint64_t seed) {
     tst_note("determinism: workload %s on %s, seed %" PRIu64, w->name, c->name, seed);
@@ -42,7 +31,7 @@ static bool same_counts(const gc_mutator_counts *a, const gc_mutator_counts *b) 
            a->drops == b->drops && a->bytes_allocated == b->bytes_allocated;
 }
 
-ParameterizedTest(size_t *workload_index, determinism, across_collectors) {
+TST_FOR_EACH_WORKLOAD(determinism, across_collectors) {
     const gc_workload *w = gc_workloads[*workload_index];
     for (size_t s = 0; s < sizeof seeds / sizeof seeds[0]; s++) {
         gc_run_result first = {0};

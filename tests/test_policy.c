@@ -90,13 +90,28 @@ static double check_rule(const pause_log *log, double growth, double shrink, dou
 
 static uint32_t cell_bytes_of_one_slot(void) { return gc_cell_bytes(0, gc_object_size(1, 0)); }
 
+/* One scenario: the parameters as text and as numbers (for the rule), and the mutator's sizes. */
+typedef struct scenario {
+    const char *params;
+    double growth, shrink, min_heap;
+    uint32_t grow, keep, churn;
+} scenario;
+
+/* Run s on a fresh heap and check every collection against the rule; returns the heap (the
+ * caller destroys it) and, in *peak, the largest heap size reached. */
+static gc_heap *run_scenario(const scenario *s, pause_log *log, gc_params *params, double *peak) {
+    gc_heap *h = policy_heap(s->params, log, params);
+    drive(h, s->grow, s->keep, s->churn);
+    *peak = check_rule(log, s->growth, s->shrink, s->min_heap, cell_bytes_of_one_slot());
+    return h;
+}
+
 Test(policy, heap_size_never_shrinks_by_default) {
     static pause_log log;
     gc_params params;
-    gc_heap *h = policy_heap("min_heap=256K", &log, &params);
-    drive(h, 200000, 20000, 600000);
-    uint64_t block_peak = h->block_bytes_peak;
-    double peak = check_rule(&log, 0.75, 0, 256 * 1024, cell_bytes_of_one_slot());
+    double peak;
+    const scenario s = {"min_heap=256K", 0.75, 0, 256 * 1024, 200000, 20000, 600000};
+    gc_heap *h = run_scenario(&s, &log, &params, &peak);
     /* After the chain died, the churn ran in the heap size the chain made: each collection then
      * started near that size, not near (1 + growth) times the small live data. */
     const gc_pause *last = &log.p[log.n - 1];
@@ -104,7 +119,6 @@ Test(policy, heap_size_never_shrinks_by_default) {
                  (unsigned long long)last->bytes_before, peak);
     cr_assert_lt((double)h->block_bytes, 1.25 * peak + 4 * 1024 * 1024, "blocks %llu for a heap size of %.0f",
                  (unsigned long long)h->block_bytes, peak);
-    (void)block_peak;
     tst_verify(h, "after the policy scenario");
     gc_heap_destroy(h);
 }
@@ -112,9 +126,9 @@ Test(policy, heap_size_never_shrinks_by_default) {
 Test(policy, shrink_one_follows_the_live_data) {
     static pause_log log;
     gc_params params;
-    gc_heap *h = policy_heap("min_heap=256K,growth=1,shrink=1", &log, &params);
-    drive(h, 200000, 20000, 600000);
-    double peak = check_rule(&log, 1, 1, 256 * 1024, cell_bytes_of_one_slot());
+    double peak;
+    const scenario s = {"min_heap=256K,growth=1,shrink=1", 1, 1, 256 * 1024, 200000, 20000, 600000};
+    gc_heap *h = run_scenario(&s, &log, &params, &peak);
     const gc_pause *last = &log.p[log.n - 1];
     cr_assert_lt((double)last->bytes_before, 0.5 * peak, "the heap kept its size: last collection at %llu, peak %.0f",
                  (unsigned long long)last->bytes_before, peak);
@@ -124,10 +138,9 @@ Test(policy, shrink_one_follows_the_live_data) {
 Test(policy, partial_shrink) {
     static pause_log log;
     gc_params params;
-    gc_heap *h = policy_heap("min_heap=128K,growth=0.5,shrink=0.25", &log, &params);
-    drive(h, 150000, 10000, 800000);
-    check_rule(&log, 0.5, 0.25, 128 * 1024, cell_bytes_of_one_slot());
-    gc_heap_destroy(h);
+    double peak;
+    const scenario s = {"min_heap=128K,growth=0.5,shrink=0.25", 0.5, 0.25, 128 * 1024, 150000, 10000, 800000};
+    gc_heap_destroy(run_scenario(&s, &log, &params, &peak));
 }
 
 /* A large object is served by jemalloc, which can reuse the pooled empty blocks' memory only once

@@ -9,17 +9,6 @@
 #include "gclab/run.h"
 #include "tests/support.h"
 
-#define MAX_WORKLOADS 64
-
-ParameterizedTestParameters(variants, same_operations) {
-    static size_t idx[MAX_WORKLOADS];
-    size_t n = 0;
-    while (gc_workloads[n] && n < MAX_WORKLOADS) {
-        idx[n] = n;
-        n++;
-    }
-    return cr_make_param_array(size_t, idx, n);
-}
 
 typedef struct outcome {
     gc_mutator_counts counts;
@@ -43,7 +32,7 @@ static outcome run_on(const gc_collector_ops *c, const gc_workload *w, bool spec
     return o;
 }
 
-ParameterizedTest(size_t *workload_index, variants, same_operations) {
+TST_FOR_EACH_WORKLOAD(variants, same_operations) {
     const gc_workload *w = gc_workloads[*workload_index];
     const char *collectors[] = {"marksweep", "rc"};
     for (size_t i = 0; i < sizeof collectors / sizeof collectors[0]; i++) {
