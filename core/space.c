@@ -110,6 +110,7 @@ static gc_block *small_block_get(gc_heap *h) {
         c = malloc(sizeof *c);
         if (c == NULL) return NULL;
         c->base = mallocx(CHUNK_SIZE, MALLOCX_ALIGN(CHUNK_SIZE) | MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE);
+        h->arena_calls++;
         if (c->base == NULL) {
             free(c);
             return NULL;
@@ -163,6 +164,7 @@ static void small_block_put(gc_heap *h, gc_block *b) {
      * chunk costs page faults, as a new one would. */
     madvise(c->base, CHUNK_SIZE, MADV_DONTNEED);
     dallocx(c->base, MALLOCX_TCACHE_NONE);
+    h->arena_calls++;
     free(c);
 }
 
@@ -178,6 +180,7 @@ static void block_release(gc_heap *h, gc_block **list, gc_block *b, size_t bytes
     h->nblocks--;
     GC_ASAN_UNPOISON(b, bytes); /* see small_block_put */
     dallocx(b, MALLOCX_TCACHE_NONE);
+    h->arena_calls++;
 }
 
 static size_t large_block_bytes(const gc_block *b) { return LARGE_HEADER + b->cell_size; }
@@ -273,6 +276,7 @@ void *gc_space_alloc_large(gc_heap *h, uint32_t cell_size) {
      * tree: 4 MB of peak RSS). Small allocations afterwards find the same memory through jemalloc. */
     release_empty(h);
     gc_block *b = mallocx(bytes, block_flags(h));
+    h->arena_calls++;
     if (b == NULL) return NULL;
     note_block(h, bytes);
     memset(b, 0, LARGE_HEADER);

@@ -253,6 +253,7 @@ struct gc_heap {
     bool mark_incomplete;       /* that marking lost an edge (out of memory): sweep nothing */
     uint64_t block_bytes;       /* bytes held from jemalloc for blocks */
     uint64_t block_bytes_peak;
+    uint64_t arena_calls; /* allocations and frees on the heap's jemalloc arena (core/space.c) */
     uint64_t nblocks;
     /* explicit work lists: never the C stack, whatever the graph's depth */
     gc_stack rc_work;           /* objects whose count reached zero, not yet freed */
