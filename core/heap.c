@@ -58,6 +58,10 @@ void gc_set_trigger(gc_heap *h, int64_t bytes) {
 }
 
 int gc_track_objects(gc_heap *h, gc_link *head, char *err, size_t errlen) {
+    if (h->objects_live != 0 || h->counts.allocs != 0) { /* their prefixes link nothing */
+        snprintf(err, errlen, "object tracking must start before the first allocation (collector %s)", h->ops->name);
+        return -1;
+    }
     if (h->prefix != sizeof(gc_link)) {
         snprintf(err, errlen, "object tracking needs a prefix of exactly %zu bytes (collector %s has %u)",
                  sizeof(gc_link), h->ops->name, h->prefix);

@@ -337,6 +337,16 @@ static void clear_census(gc_block *b, size_t words) {
  * marking that lost an edge, the one before it too (see sweep_nothing). */
 static uint64_t epoch_bit(unsigned flags_epoch) { return (uint64_t)1 << (flags_epoch >> GC_OBJ_EPOCH_SHIFT); }
 static uint64_t last_marking(const gc_heap *h) { return epoch_bit(h->mark_epoch); }
+/* The epochs whose cells a sweep of queued blocks outside gc_sweep/gc_sweep_lazily keeps: the last
+ * marking's, and, if that marking lost an edge (it may even have been cut short, when the heap's
+ * fatal handler escaped from it: a census after a failed run then walks the heap), the epoch
+ * before it too, which every object still reachable carried or carries. */
+static uint64_t queued_live_epochs(const gc_heap *h) {
+    if (!h->mark_incomplete) return last_marking(h);
+    unsigned e = h->mark_epoch >> GC_OBJ_EPOCH_SHIFT;
+    unsigned prev = e == 1 ? GC_MARK_EPOCHS : e - 1;
+    return last_marking(h) | (uint64_t)1 << prev;
+}
 
 /* Sweep one small block: thread its cells that carry no epoch of `live` (dead or already free)
  * onto *tail in address order, and mark the dead ones FREE (poisoning them in poison mode). Live
@@ -380,7 +390,7 @@ bool gc_sweep_pending_refill(gc_heap *h, unsigned cls) {
     while ((b = sweep_queue_pop(h, cls)) != NULL) {
         gc_cell *list = NULL, **tail = &list;
         uint64_t freed = 0;
-        sweep_block(h, b, last_marking(h), &tail, &freed);
+        sweep_block(h, b, queued_live_epochs(h), &tail, &freed);
         *tail = NULL;
         if (list != NULL) {
             h->free[cls] = list;
@@ -412,7 +422,7 @@ static void sweep_queue(gc_heap *h, uint64_t live_epochs) {
     }
 }
 
-void gc_sweep_finish(gc_heap *h) { sweep_queue(h, last_marking(h)); }
+void gc_sweep_finish(gc_heap *h) { sweep_queue(h, queued_live_epochs(h)); }
 
 /* A queued block's dead cells keep the epochs they had, which can be any of the markings' since
  * the block was last swept: with 63 epochs in turn, the marking that reuses one of them must not
@@ -436,7 +446,7 @@ void gc_space_sweep_aged(gc_heap *h) {
         for (gc_block **p = &h->unswept[c], *b; (b = *p) != NULL;) {
             if (block_aged(h, b)) {
                 *p = b->next_unswept;
-                sweep_now(h, b, last_marking(h));
+                sweep_now(h, b, queued_live_epochs(h));
             } else {
                 p = &b->next_unswept;
             }
@@ -450,11 +460,7 @@ void gc_space_sweep_aged(gc_heap *h) {
  * objects, so the sweeps free nothing they did not already know dead: queued blocks are swept
  * keeping what the marking before reached as well as what this one did, and every other cell
  * simply stays. The cells then carry 0 or one of those two epochs, never the next marking's. */
-static void sweep_nothing(gc_heap *h) {
-    unsigned e = h->mark_epoch >> GC_OBJ_EPOCH_SHIFT;
-    unsigned prev = e == 1 ? GC_MARK_EPOCHS : e - 1;
-    sweep_queue(h, last_marking(h) | (uint64_t)1 << prev);
-}
+static void sweep_nothing(gc_heap *h) { sweep_queue(h, queued_live_epochs(h)); }
 
 /* Large objects are swept at once: one bit each, and freeing one returns its whole block. Counts
  * are the marking's, as for small blocks. */

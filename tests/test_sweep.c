@@ -148,3 +148,26 @@ Test(sweep, poison_accepts_clean_reuse) {
     tst_verify(h, "after 10,000 clean reuses");
     gc_heap_destroy(h);
 }
+
+/* A marking cut short after losing an edge (the mark stack's memory ran out and the heap's fatal
+ * handler escaped from the loop): the epoch has advanced but nothing, or only part, is marked
+ * with it. A later whole-heap walk (the census of a failed run) sweeps the queue first; it must
+ * keep what the previous marking reached. Simulated: a queued block, then the epoch advanced by
+ * hand with mark_incomplete set, as gc_mark_from_roots leaves them when it is cut short. */
+Test(sweep, a_cut_short_marking_frees_nothing_reachable) {
+    gc_heap *h = tst_heap_new(&gc_collector_marksweep, false);
+    uint32_t base = make_objects(h, 1000);
+    for (uint32_t i = 0; i < 1000; i += 2) gc_drop(h, base + i);
+    gc_collect(h, -1); /* the block is queued with the survivors' epoch */
+    cr_assert(h->sweep_queued);
+    h->mark_seq++;
+    h->mark_epoch = (uint8_t)(((h->mark_seq - 1) % GC_MARK_EPOCHS + 1) << GC_OBJ_EPOCH_SHIFT);
+    h->mark_incomplete = true;
+    gc_sweep_finish(h);
+    for (uint32_t i = 1; i < 1000; i += 2) {
+        gc_object *o = gc_reg(h, base + i);
+        cr_assert(!(o->flags & GC_OBJ_FREE), "object %u, still referenced from a root, was freed", i);
+    }
+    cr_assert_eq(h->objects_live, 500, "objects_live %llu", (unsigned long long)h->objects_live);
+    gc_heap_destroy(h);
+}

@@ -301,8 +301,9 @@ void gc_set_trigger(gc_heap *h, int64_t bytes);
  * the slow path counts and links the object (before_alloc sees the count with the object in it,
  * after_alloc sees it linked). The inline path serves a tracked allocation only while
  * tracked_count < tracked_limit, so a collector sends every tracked allocation whose hooks it must
- * see to the slow path by lowering tracked_limit (INT64_MAX: none). Returns 0, or -1 with a
- * message. */
+ * see to the slow path by lowering tracked_limit (INT64_MAX: none). Call it from the collector's
+ * init, before the heap's first allocation (an object allocated earlier is linked nowhere; the
+ * call then fails). Returns 0, or -1 with a message. */
 int gc_track_objects(gc_heap *h, gc_link *head, char *err, size_t errlen);
 static inline gc_link *gc_link_of(gc_object *o) { return (gc_link *)o - 1; }
 static inline gc_object *gc_object_of_link(gc_link *l) { return (gc_object *)(l + 1); }
