@@ -109,8 +109,6 @@ static const gc_param_desc rc_gen_params[] = {
 
 /* ---------------------------------------------------------------- lists */
 
-static inline gen_link *link_of(gc_object *o) { return gc_link_of(o); }
-static inline gc_object *object_of(gen_link *l) { return gc_object_of_link(l); }
 static inline gen_link *prev_of(const gen_link *l) { return (gen_link *)l->prev; }
 
 /* Generation i's count (CPython's generations[i].count). Generation 0's is the core's tracked
@@ -134,13 +132,9 @@ static void list_init(gen_link *head) {
 
 static bool list_is_empty(const gen_link *head) { return head->next == head; }
 
-static inline void list_append(gen_link *head, gen_link *l) { gc_link_append(head, l); }
-
-static inline void list_remove(gen_link *l) { gc_link_remove(l); }
-
 static void list_move(gen_link *l, gen_link *to) {
-    list_remove(l);
-    list_append(to, l);
+    gc_link_remove(l);
+    gc_link_append(to, l);
 }
 
 /* Append all of `from` to `to`; `from` becomes empty. */
@@ -158,7 +152,7 @@ static void list_merge(gen_link *from, gen_link *to) {
 /* Write generation `gen` into the cflags of every object of a list about to join that generation
  * (freeze and unfreeze: rare, so a walk is acceptable; collections set it as they go). */
 static void list_set_generation(gen_link *head, uint8_t gen) {
-    for (gen_link *l = head->next; l != head; l = l->next) object_of(l)->cflags = gen;
+    for (gen_link *l = head->next; l != head; l = l->next) gc_object_of_link(l)->cflags = gen;
 }
 
 static int64_t list_size(const gen_link *head) {
@@ -180,7 +174,7 @@ static inline bool is_young(const gc_object *c, int gen) {
  * the walk reaching it, or a reference to it from an object walked before it. */
 static inline void start_refs(gc_object *o) {
     if (o->cflags & RCG_COLLECTING) return;
-    link_of(o)->prev = o->word;
+    gc_link_of(o)->prev = o->word;
     o->cflags |= RCG_COLLECTING;
 }
 
@@ -196,14 +190,14 @@ static inline void start_refs(gc_object *o) {
 static void update_and_subtract_refs(gen_link *young, int gen) {
     for (gen_link *l = young->next; l != young; l = l->next) {
         __builtin_prefetch(l->next->next, 1); /* one node ahead: the walk misses on every node */
-        gc_object *o = object_of(l);
+        gc_object *o = gc_object_of_link(l);
         start_refs(o);
         gc_object **slot = gc_slots(o), **end = slot + o->nslots;
         for (; slot < end; slot++) {
             gc_object *c = *slot;
             if (c && is_young(c, gen)) {
                 start_refs(c);
-                link_of(c)->prev--;
+                gc_link_of(c)->prev--;
             }
         }
     }
@@ -216,9 +210,9 @@ static void update_and_subtract_refs(gen_link *young, int gen) {
  * longer RCG_COLLECTING) is left alone. */
 static void visit_reachable(gc_object *c, gen_link *young) {
     if (!(c->cflags & RCG_COLLECTING)) return;
-    gen_link *l = link_of(c);
+    gen_link *l = gc_link_of(c);
     if (c->cflags & RCG_UNREACHABLE) {
-        list_remove(l);
+        gc_link_remove(l);
         c->cflags &= (uint8_t)~RCG_UNREACHABLE;
         gen_link *tail = prev_of(young);
         tail->next = l;
@@ -246,7 +240,7 @@ static int64_t move_unreachable(gen_link *young, gen_link *unreachable, uint8_t 
     gen_link *l = young->next;
     while (l != young) {
         __builtin_prefetch(l->next->next, 1); /* as in update_and_subtract_refs */
-        gc_object *o = object_of(l);
+        gc_object *o = gc_object_of_link(l);
         if (l->prev > 0) { /* referenced from outside, or from an object found reachable */
             gc_object **slot = gc_slots(o), **end = slot + o->nslots;
             for (; slot < end; slot++)
@@ -257,7 +251,7 @@ static int64_t move_unreachable(gen_link *young, gen_link *unreachable, uint8_t 
             kept++;
         } else { /* unreachable for all we know so far: set it aside */
             prev->next = l->next;
-            list_append(unreachable, l);
+            gc_link_append(unreachable, l);
             o->cflags |= RCG_UNREACHABLE;
         }
         l = prev->next;
@@ -272,7 +266,7 @@ static int64_t move_unreachable(gen_link *young, gen_link *unreachable, uint8_t 
  * becomes `target`, that of the list delete_garbage may move them to. */
 static int64_t finalize_garbage(gen_link *unreachable, uint8_t target) {
     int64_t n = 0;
-    for (gen_link *l = unreachable->next; l != unreachable; l = l->next, n++) object_of(l)->cflags = target;
+    for (gen_link *l = unreachable->next; l != unreachable; l = l->next, n++) gc_object_of_link(l)->cflags = target;
     return n;
 }
 
@@ -283,7 +277,7 @@ static int64_t finalize_garbage(gen_link *unreachable, uint8_t target) {
 static void delete_garbage(gc_heap *h, gen_link *unreachable, gen_link *old) {
     while (!list_is_empty(unreachable)) {
         gen_link *l = unreachable->next;
-        gc_object *o = object_of(l);
+        gc_object *o = gc_object_of_link(l);
         o->word++;
         for (uint32_t i = 0; i < o->nslots; i++)
             if (gc_slots(o)[i]) gc_store(h, o, i, NULL);
@@ -458,7 +452,7 @@ static int verify_list(gc_heap *h, gen_link *head, unsigned gen, const char *nam
             snprintf(msg, len, "%s list is not doubly linked (RCG-2)", name);
             return -1;
         }
-        gc_object *o = object_of(l);
+        gc_object *o = gc_object_of_link(l);
         if ((o->flags & GC_OBJ_FREE) || o->nslots == 0 || (o->cflags & RCG_GEN_MASK) != gen ||
             (o->cflags & (RCG_COLLECTING | RCG_UNREACHABLE | RCG_SEEN))) {
             snprintf(msg, len, "%s list holds a freed, atomic, transient, repeated or mislabelled object (RCG-1/2)",

@@ -312,7 +312,7 @@ void gc_free_object(gc_heap *h, gc_object *o) {
     /* The bytes the cell was allocated for; a small cell's class and size by table lookup, once
      * each (the arithmetic of gc_cell_bytes followed by gc_size_class's would compute the class
      * twice: this runs on every reference-counting free). */
-    size_t need = (gc_object_size(o->nslots, o->nbytes) + h->prefix + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
+    size_t need = gc_cell_need(h->prefix, gc_object_size(o->nslots, o->nbytes));
     h->objects_live--;
     if (o->flags & GC_OBJ_LARGE) {
         h->heap_bytes -= need;

@@ -352,8 +352,13 @@ void gc_sweep_finish(gc_heap *h);
 /* Bytes of the cell holding o (its size class, or the large block's size). */
 /* Bytes of the cell for an object of osize bytes behind a prefix: its size class's cell size,
  * or, above GC_SMALL_MAX, exactly what it needs (a large object's block of its own). */
+/* The bytes a cell must hold for an object of osize bytes after a prefix: their sum rounded up to
+ * the cell alignment (before rounding up to a size class). */
+static inline size_t gc_cell_need(uint32_t prefix, size_t osize) {
+    return (osize + prefix + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
+}
 static inline uint32_t gc_cell_bytes(uint32_t prefix, size_t osize) {
-    size_t need = (osize + prefix + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
+    size_t need = gc_cell_need(prefix, osize);
     return need <= GC_SMALL_MAX ? gc_class_bytes(gc_size_class(need)) : (uint32_t)need;
 }
 static inline uint32_t gc_cell_size_of(const gc_heap *h, const gc_object *o) {
@@ -462,7 +467,7 @@ __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uin
      * (h->fast_alloc; poison mode's reuse check is on the slow path):
      * then the cell size depends on the object's shape alone and, for a constant shape, the size
      * class, the cell size and the zeroing all fold into constants. */
-    size_t need = (osize + (GC_CELL_ALIGN - 1)) & ~(size_t)(GC_CELL_ALIGN - 1);
+    size_t need = gc_cell_need(0, osize);
     if (GC_LIKELY(need <= GC_SMALL_MAX && gc_heap_fast_alloc(h))) {
         unsigned c = gc_size_class(need);
         uint32_t cs = gc_class_bytes(c);
