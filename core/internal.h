@@ -32,6 +32,18 @@ bool gc_sweep_pending_refill(gc_heap *h, unsigned cls);
 void gc_space_sweep_aged(gc_heap *h);
 void gc_space_clear_census(gc_heap *h);
 
+/* block_marks.c: one byte per 64 KiB block, indexed by address, off the blocks' own headers. */
+int gc_block_marks_init(gc_heap *h);
+void gc_block_marks_destroy(gc_heap *h);
+/* Make the bytes of every block in [base, base + bytes) exist; -1 if they cannot. */
+int gc_block_marks_cover(gc_heap *h, const void *base, size_t bytes);
+/* The byte of p's block in the table `marks` (h->block_marks: a parameter so that the mark loop
+ * can keep it in a register across its byte stores, which may alias anything). */
+static inline uint8_t *gc_block_mark_byte(uint8_t *const *marks, const void *p) {
+    uintptr_t a = (uintptr_t)p;
+    return &marks[a >> 32][(a >> 16) & 0xffff];
+}
+
 /* A growable stack of object pointers (the mark stack, the RC work list). */
 bool gc_stack_grow(gc_stack *s);
 static inline bool gc_stack_push(gc_stack *s, gc_object *o) {

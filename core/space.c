@@ -64,6 +64,12 @@ const uint8_t gc_class_of[GC_SMALL_MAX / GC_CELL_ALIGN + 1] = {
 
 static void release_empty(gc_heap *h);
 
+static void destroy_arena(gc_heap *h) {
+    char name[64];
+    snprintf(name, sizeof name, "arena.%u.destroy", h->arena);
+    mallctl(name, NULL, NULL, NULL, 0);
+}
+
 static int block_flags(const gc_heap *h) {
     return MALLOCX_ALIGN(GC_BLOCK_SIZE) | MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE;
 }
@@ -72,6 +78,11 @@ int gc_space_init(gc_heap *h, char *err, size_t errlen) {
     size_t sz = sizeof h->arena;
     if (mallctl("arenas.create", &h->arena, &sz, NULL, 0) != 0) {
         snprintf(err, errlen, "jemalloc: cannot create an arena for the heap");
+        return -1;
+    }
+    if (gc_block_marks_init(h) != 0) {
+        snprintf(err, errlen, "out of memory for the heap's block marks");
+        destroy_arena(h);
         return -1;
     }
     return 0;
@@ -111,6 +122,10 @@ static gc_block *small_block_get(gc_heap *h) {
         if (c == NULL) return NULL;
         c->base = mallocx(CHUNK_SIZE, MALLOCX_ALIGN(CHUNK_SIZE) | MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE);
         h->arena_calls++;
+        if (c->base != NULL && gc_block_marks_cover(h, c->base, CHUNK_SIZE) != 0) {
+            dallocx(c->base, MALLOCX_TCACHE_NONE);
+            c->base = NULL;
+        }
         if (c->base == NULL) {
             free(c);
             return NULL;
@@ -190,9 +205,8 @@ void gc_space_destroy(gc_heap *h) {
     for (unsigned c = 0; c < GC_NCLASSES; c++)
         while (h->blocks[c]) block_release(h, &h->blocks[c], h->blocks[c], GC_BLOCK_SIZE);
     while (h->large) block_release(h, &h->large, h->large, large_block_bytes(h->large));
-    char name[64];
-    snprintf(name, sizeof name, "arena.%u.destroy", h->arena);
-    mallctl(name, NULL, NULL, NULL, 0);
+    destroy_arena(h);
+    gc_block_marks_destroy(h);
 }
 
 static void note_block(gc_heap *h, size_t bytes) {
@@ -277,6 +291,10 @@ void *gc_space_alloc_large(gc_heap *h, uint32_t cell_size) {
     release_empty(h);
     gc_block *b = mallocx(bytes, block_flags(h));
     h->arena_calls++;
+    if (b != NULL && gc_block_marks_cover(h, b, bytes) != 0) {
+        dallocx(b, MALLOCX_TCACHE_NONE);
+        b = NULL;
+    }
     if (b == NULL) return NULL;
     note_block(h, bytes);
     memset(b, 0, LARGE_HEADER);
@@ -488,7 +506,7 @@ uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
         h->unswept[c] = NULL;
         for (gc_block *b = h->blocks[c], *next; b; b = next) {
             next = b->next;
-            if (b->marked_seq != h->mark_seq) {
+            if (*gc_block_mark_byte(h->block_marks, b) != h->mark_epoch) { /* BM-1: nothing in b was marked */
                 /* Nothing survived: keep the block for reuse as a bump run (no threading), and give
                  * it back at the next collection if nothing has wanted it by then. */
                 if (h->poison) {

@@ -17,12 +17,12 @@
  * there costs no extra miss, where a side bitmap word is a second one per object once the heap
  * outgrows the cache (the bitmap of a 1 GiB heap is tens of MiB). That second miss made the cost
  * per live MiB grow with the heap (issue 6). What the bitmap gave for free, knowing which blocks
- * hold nothing marked, the loop records in the block header (marked_seq): a few KiB of headers
- * per 100 MiB, which stay cached.
+ * hold nothing marked, the loop records in a byte per block kept off the blocks, in a table
+ * indexed by address (core/block_marks.c: in the block header it was a miss of its own).
  *
  * Postcondition: every object reachable from a root is marked in lane `which`; no other object
  * was marked by this call; *bytes has grown by the marked objects' cell bytes; for the mark lane,
- * every block holding a marked cell has marked_seq == h->mark_seq. */
+ * every block holding a marked cell has its block-mark byte equal to h->mark_epoch (BM-1). */
 #include "core/internal.h"
 
 /* Edges in flight. 32 rather than 16: on the `cache` workload marking took ~10% less time per live
@@ -44,11 +44,11 @@ static void push_roots(gc_heap *h, gc_stack *stack, gc_object **roots, uint32_t 
 
 /* Mark o in lane `which` (a constant once inlined); returns whether it was marked already. */
 __attribute__((always_inline)) static inline bool mark_test_and_set(gc_object *o, unsigned which, uint8_t epoch,
-                                                                    uint64_t seq) {
+                                                                    uint8_t *const *block_marks) {
     if (which == GC_BITS_MARK) {
         if (gc_mark_epoch_of(o) == epoch) return true;
         o->flags = (uint8_t)((o->flags & ~GC_OBJ_EPOCH_MASK) | epoch);
-        gc_block_of(o)->marked_seq = seq; /* the block is not empty (gc_sweep_lazily) */
+        *gc_block_mark_byte(block_marks, o) = epoch; /* its block is not empty (BM-1, core/block_marks.c) */
         return false;
     }
     uint64_t mask, *w = gc_census_word(o, &mask);
@@ -63,7 +63,7 @@ __attribute__((always_inline)) static inline uint64_t mark_lane(gc_heap *h, unsi
     push_roots(h, stack, h->roots, h->nroots);
     push_roots(h, stack, h->globals, h->nglobals);
     const uint8_t epoch = h->mark_epoch;
-    const uint64_t seq = h->mark_seq;
+    uint8_t *const *const block_marks = h->block_marks;
     uint64_t marked = 0, b = 0;
     gc_object *fifo[PREFETCH_DEPTH];
     unsigned head = 0, count = 0;
@@ -89,7 +89,7 @@ __attribute__((always_inline)) static inline uint64_t mark_lane(gc_heap *h, unsi
         gc_object *o = fifo[head];
         head = (head + 1) % PREFETCH_DEPTH;
         count--;
-        if (mark_test_and_set(o, which, epoch, seq)) continue; /* reached before by another edge */
+        if (mark_test_and_set(o, which, epoch, block_marks)) continue; /* reached before by another edge */
         marked++;
         b += gc_cell_size_of(h, o);
         gc_object **slot = gc_slots(o), **end = slot + o->nslots;

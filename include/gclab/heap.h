@@ -98,7 +98,6 @@ typedef struct gc_block {
     bool unswept;                 /* queued for a lazy sweep: its cells' epochs are the last marking's */
     struct gc_chunk *chunk;       /* the 2 MiB chunk a small block was carved from (core/space.c) */
     struct gc_block *next_unswept;
-    uint64_t marked_seq;          /* the last marking (h->mark_seq) that marked a cell of this block */
     uint64_t queued_seq;          /* while unswept: the marking that queued it after its last sweep */
     /* The census lane: granule g is bit g%64 of word g/64. A large block is allocated with only
      * census[0]: its object starts in the first 64 granules. */
@@ -247,6 +246,7 @@ struct gc_heap {
     struct gc_chunk *chunks;    /* the 2 MiB chunks small blocks are carved from */
     struct gc_chunk *chunks_with_room; /* those that may have a free block (core/space.c) */
     uint64_t mark_seq;          /* markings of the mark lane so far; the last one's number */
+    uint8_t **block_marks;      /* per 64 KiB of address space, the last epoch that marked a cell there (core/block_marks.c) */
     uint8_t mark_epoch;         /* its epoch, as it sits in flags: ((mark_seq - 1) % 63 + 1) << 2 */
     uint64_t marked_objects;    /* objects marked by the last gc_mark_from_roots (mark lane) */
     uint64_t marked_bytes;      /* their cell bytes */
