@@ -29,19 +29,27 @@ static const char usage[] =
     "usage: gclab-bench [all|gcbench|fastpath|scaling] [options]\n"
     "  all (default)        the three measurements below, in this order\n"
     "  gcbench              GCBench: glibc, jemalloc, bdwgc, hand-written RC and gclab's collectors,\n"
-    "                       interleaved over rounds; median times, ratios, peak RSS, the issue's targets\n"
+    "                       interleaved over rounds; median times, ratios, peak RSS, the issue's targets;\n"
+    "                       and CPython's collector on the same program, gc on and off, for context\n"
     "  fastpath             instructions per allocation and per store, counted by callgrind\n"
-    "  scaling              marksweep's GC time per collection per live MiB, 10 MiB to 1 GiB live\n"
+    "  scaling              marksweep's GC time per collection per live MiB, 10 MiB to 1 GiB live,\n"
+    "                       on cache (random layout) and trees (allocation order)\n"
     "options:\n"
     "  --out DIR            results directory (default results/bench)\n"
     "  --rounds N           gcbench rounds, each running every variant once (default 7)\n"
+    "  --python PROG        gcbench: the Python that runs bench/gcbench.py, CPython 3.7 or later\n"
+    "                       (default python3; skipped with a note if absent)\n"
+    "  --no-cpython         gcbench: leave out CPython's GCBench (gc on and off)\n"
     "  --ops N              fastpath operations per phase (default 1000000)\n"
     "  --sizes LIST         scaling live sizes in MiB (default 10,30,100,300,1000)\n"
     "  --scaling-runs N     scaling runs per size (default 3)\n"
-    "  --collections N      scaling steady-state collections per run, about (default 6)\n"
+    "  --collections N      scaling steady-state collections per run, about (trees: at least; default 6)\n"
+    "  --scaling-workloads LIST\n"
+    "                       scaling workloads, of cache and trees (default: both)\n"
     "  --bin-dir DIR        where the bench-* programs are (default: this build's bench/)\n"
     "  --gclab PATH         the gclab program (default: this build's)\n"
-    "  --source-dir DIR     the gclab source tree, for the gnuplot scripts (default: this build's)\n";
+    "  --source-dir DIR     the gclab source tree, for the gnuplot scripts and bench/gcbench.py\n"
+    "                       (default: this build's)\n";
 
 double bench_median(const double *v, size_t n) {
     double *s = malloc(n * sizeof *s);
@@ -195,6 +203,8 @@ int main(int argc, char **argv) {
         .source_dir = BENCH_SOURCE_DIR,
         .out_dir = "results/bench",
         .rounds = 7,
+        .python = "python3",
+        .cpython = true,
         .fastpath_ops = 1000000,
         .scaling_runs = 3,
         .collections = 6,
@@ -209,6 +219,10 @@ int main(int argc, char **argv) {
             fputs(usage, stdout);
             return 0;
         }
+        if (strcmp(a, "--no-cpython") == 0) { /* the one option without a value */
+            o.cpython = false;
+            continue;
+        }
         if (i + 1 >= argc) {
             fprintf(stderr, "gclab-bench: %s: unknown option, or its value is missing (see gclab-bench --help)\n", a);
             return 2;
@@ -216,11 +230,14 @@ int main(int argc, char **argv) {
         const char *v = argv[++i];
         if (strcmp(a, "--out") == 0) o.out_dir = v;
         else if (strcmp(a, "--rounds") == 0) o.rounds = (int)parse_count(a, v, 1, 1000);
+        else if (strcmp(a, "--python") == 0) o.python = v;
         else if (strcmp(a, "--ops") == 0) o.fastpath_ops = parse_count(a, v, 1000, 1u << 28);
         else if (strcmp(a, "--sizes") == 0) parse_sizes(&o, v);
         else if (strcmp(a, "--scaling-runs") == 0) o.scaling_runs = (int)parse_count(a, v, 1, 100);
         else if (strcmp(a, "--collections") == 0) o.collections = (int)parse_count(a, v, 1, 1000);
-        else if (strcmp(a, "--bin-dir") == 0) o.bin_dir = v;
+        else if (strcmp(a, "--scaling-workloads") == 0) {
+            if (bench_scaling_select(v, &o.scaling_workloads) != 0) return 2;
+        } else if (strcmp(a, "--bin-dir") == 0) o.bin_dir = v;
         else if (strcmp(a, "--gclab") == 0) o.gclab = v;
         else if (strcmp(a, "--source-dir") == 0) o.source_dir = v;
         else {

@@ -2,9 +2,11 @@
  *
  * The driver is three measurements, each a file of its own:
  *   bench_gcbench.c   GCBench side by side: the native yardsticks (glibc, jemalloc, bdwgc,
- *                     hand-written RC) and gclab's collectors, interleaved over rounds;
+ *                     hand-written RC), gclab's collectors and, for context, CPython's own
+ *                     collector on the same program (bench/gcbench.py), interleaved over rounds;
  *   bench_fastpath.c  instructions per allocation and per store, counted by callgrind;
- *   bench_scaling.c   marksweep's GC time per live megabyte from a 10 MB to a 1 GB live heap.
+ *   bench_scaling.c   marksweep's GC time per live megabyte from a 10 MB to a 1 GB live heap,
+ *                     on a randomly laid-out heap (cache) and one in allocation order (trees).
  * bench_spawn.c runs the child processes; bench.c parses the command line and holds the small
  * helpers below. Every figure is printed as a Markdown table and written under the output
  * directory, with the raw per-run data beside it. */
@@ -21,14 +23,17 @@
 typedef struct bench_opts {
     const char *bin_dir;    /* where the bench-* programs are (this build's bench/) */
     const char *gclab;      /* the gclab program (run-time dispatch) */
-    const char *source_dir; /* the source tree: the gnuplot scripts (bench/scaling.gp, plots/style.gp) */
+    const char *source_dir; /* the source tree: gnuplot scripts (bench/scaling.gp, plots/style.gp), bench/gcbench.py */
     const char *out_dir;    /* results */
     int rounds;             /* gcbench: rounds of every variant */
+    const char *python;     /* gcbench: the interpreter for bench/gcbench.py (name on PATH or path) */
+    bool cpython;           /* gcbench: run CPython's GCBench too, if that interpreter is CPython */
     uint64_t fastpath_ops;  /* fastpath: operations per phase */
     double sizes[16];       /* scaling: live sizes in MiB */
     int nsizes;
     int scaling_runs;       /* scaling: runs per size */
     int collections;        /* scaling: steady-state collections per run (about) */
+    unsigned scaling_workloads; /* scaling: bit i: entry i of bench_scaling.c's table; 0: all */
 } bench_opts;
 
 /* A finished child process. */
@@ -50,6 +55,9 @@ int bench_run(char *const argv[], bool capture, const char *stderr_path, bench_c
 int bench_gcbench(const bench_opts *o);
 int bench_fastpath(const bench_opts *o);
 int bench_scaling(const bench_opts *o);
+/* A comma-separated list of scaling workload labels ("cache,trees") into a mask for
+ * bench_opts.scaling_workloads; prints the bad name and returns -1 if one is unknown. */
+int bench_scaling_select(const char *list, unsigned *mask);
 
 /* --- helpers (bench.c) --- */
 /* The machine and its load (nproc, CPU model, memory, compiler, kernel, load average) and the

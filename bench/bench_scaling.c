@@ -1,13 +1,19 @@
 /* Linear scaling (issue 6): marksweep's GC time per collection per live MiB, from a 10 MiB to a
  * 1 GiB live heap. The target: the largest value at most 1.5 times the smallest.
  *
- * The workload is `cache`: after its build phase its live data is constant (entries long-lived
- * entries, each with a key and a value of two objects, in a chunked table: about 146 cell bytes
- * per entry with value_bytes=32), while every step allocates a new value (72 cell bytes) that
- * either dies at once or replaces an entry's value. So the live size is set by `entries`, and the
- * number of collections at that size by `steps`: in the steady state marksweep's default policy
- * (growth 0.75, a heap that does not shrink) collects after allocating 0.75 times the bytes that
- * survived, so each steady-state collection takes about 0.75 * live / 72 steps.
+ * Two workloads, because the time per live MiB has two parts that only two heap layouts can
+ * separate (docs/performance.md, "3. Linear scaling of marksweep"):
+ *   cache  values replaced at random: after a while every marked object lies somewhere random,
+ *          so at 1 GiB each one is a DRAM miss while at 10 MiB the heap fits the L3 cache; the
+ *          curve is the collector plus what the memory hierarchy adds to a scattered heap;
+ *   trees  GCBench's long-lived binary tree, built once and never changed, so the live data
+ *          keep their allocation order: every subtree lies in one stretch of memory and no
+ *          object is ever moved away from its neighbours; the curve is marking without the
+ *          scattering, what marksweep costs per MiB on a heap with locality.
+ * Each workload is an entry of a const table: its gclab workload, a label (--scaling-workloads,
+ * file names, tables, figure), a function turning a target live size into --param arguments
+ * (with enough allocation for --collections steady-state collections at the full live size), and
+ * a line of explanation printed with its table.
  *
  * The figure per run comes from events.csv, one row per collection: the steady-state
  * collections are those whose surviving bytes (bytes_after: marksweep's marked cell bytes) are
@@ -16,19 +22,168 @@
  * at smaller live sizes, are left out. A collection's pause is marking plus queueing blocks for
  * the lazy sweep; the sweeping itself happens later, in the allocator, outside any pause (gclab
  * counts it in gc_ns as lazy_sweep_ns).
- * Output: a table (stdout, DIR/scaling.md), the data (DIR/scaling.runs.dat,
- * DIR/scaling.median.dat) and the figure DIR/scaling.{pdf,svg,png} (bench/scaling.gp). */
+ *
+ * Runs are interleaved across sizes and workloads: run i of every (size, workload) before run
+ * i+1 of any, so that a busy spell of the machine does not fall on one point alone.
+ * Output: one table per workload (stdout, DIR/scaling.md), the data per workload
+ * (DIR/scaling-LABEL.runs.dat, DIR/scaling-LABEL.median.dat) and one figure with every workload,
+ * DIR/scaling.{pdf,svg,png} (bench/scaling.gp). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
 
+#define MARKSWEEP_GROWTH 0.75 /* marksweep's default `growth` (collectors/marksweep.c) */
+#define MIB 1048576.0
+enum {
+    MAX_SIZES = sizeof ((bench_opts *)0)->sizes / sizeof(double),
+    MAX_RUNS = 100,
+    MAX_PARAMS = 6,      /* --param arguments of one run */
+    PARAM_LEN = 48,      /* bytes of one "name=value" */
+    STEADY_PERCENT = 90, /* a steady-state collection keeps >= this % of the run's largest bytes_after */
+};
+
+/* One point of a workload's curve: what to run for one requested size. */
+typedef struct scaling_point {
+    double size_mib;     /* the requested size (--sizes) */
+    double expected_mib; /* the live size the parameters should give (for the memory check) */
+    int nparams;
+    char params[MAX_PARAMS][PARAM_LEN]; /* each passed as --param */
+} scaling_point;
+
+typedef struct scaling_workload {
+    const char *label;    /* short name: --scaling-workloads, file names, tables, figure */
+    const char *workload; /* the gclab workload */
+    /* Fill p for a live size of size_mib and o->collections steady-state collections. */
+    void (*make_point)(const bench_opts *o, double size_mib, scaling_point *p);
+    const char *explanation; /* printed above its table */
+} scaling_workload;
+
+/* snprintf of one more "name=value" into p (the names and values here are short). */
+static void add_param(scaling_point *p, const char *fmt, unsigned long long v) {
+    if (p->nparams < MAX_PARAMS) bench_fmt(p->params[p->nparams++], PARAM_LEN, fmt, v);
+}
+
+/* --- cache ---------------------------------------------------------------------------------
+ * After its build phase cache's live data is constant (entries long-lived entries, each with a
+ * key and a value of two objects, in a chunked table: about 146 cell bytes per entry with
+ * value_bytes=32), while every step allocates a new value (72 cell bytes) that either dies at
+ * once or replaces an entry's value. So the live size is set by `entries`, and the number of
+ * collections at that size by `steps`: in the steady state marksweep's default policy (growth
+ * 0.75, a heap that does not shrink) collects after allocating 0.75 times the bytes that
+ * survived, so each steady-state collection takes about 0.75 * live / 72 steps. */
 #define ENTRY_CELL_BYTES 146.0 /* bytes: entry 32 + key 32 + value 24 + leaf 48 + table ~10 */
 #define STEP_CELL_BYTES 72.0   /* bytes allocated per step: value 24 + leaf 48 */
-#define MARKSWEEP_GROWTH 0.75  /* marksweep's default `growth` (collectors/marksweep.c) */
-#define MIB 1048576.0
-enum { MAX_SIZES = sizeof ((bench_opts *)0)->sizes / sizeof(double), MAX_RUNS = 100 };
+
+static void cache_point(const bench_opts *o, double size_mib, scaling_point *p) {
+    uint64_t entries = (uint64_t)(size_mib * MIB / ENTRY_CELL_BYTES);
+    uint64_t steps =
+        (uint64_t)ceil(o->collections * (double)entries * ENTRY_CELL_BYTES * MARKSWEEP_GROWTH / STEP_CELL_BYTES);
+    p->expected_mib = size_mib;
+    add_param(p, "entries=%llu", (unsigned long long)entries);
+    add_param(p, "steps=%llu", (unsigned long long)steps);
+}
+
+/* --- trees (gcbench) -------------------------------------------------------------------------
+ * workloads/gcbench.c: a stretch tree of depth stretch_depth (built and dropped), then the
+ * long-lived tree of depth long_lived_depth (built top-down, never changed) and an atomic array,
+ * then for d = min_depth, min_depth+2, ..., max_depth: 2 * (2 * TreeSize(stretch) / TreeSize(d))
+ * temporary trees of TreeSize(d) = 2^(d+1) - 1 nodes each, every one dropped once built.
+ *
+ * Live size: the long-lived tree, TreeSize(long_lived_depth) nodes of 40 cell bytes, so the
+ * sizes come in powers of two (10 MiB at depth 17, 1.25 GiB at depth 24); each requested size
+ * gets the depth whose live size is nearest on a log scale, and the table prints what was
+ * measured. The array stays at its smallest working length: it is one atomic object that
+ * marking never scans, so a large one would add MiB to the denominator at no marking cost and
+ * flatter the per-MiB figure (GCBench's default, 500,000 doubles, is 3.8 MiB: over a third of a
+ * 10 MiB heap), so it takes the parameter's minimum, 1001 (8 KB).
+ *
+ * Allocation after the build: each depth d allocates about 4 * TreeSize(stretch) nodes whatever
+ * d, so depths are added, from max_depth down by twos, until the predicted steady-state
+ * collections (allocated bytes / (0.75 * live)) reach --collections. stretch_depth =
+ * long_lived_depth - 1: the stretch tree's collections then keep at most half the live size, well
+ * under the 90% rule, and each depth gives about 2.7 collections. max_depth = long_lived_depth - 5
+ * (at most 16): a temporary tree half built when a collection comes is alive, and this keeps it
+ * under 1/16 of the live data, so bytes_after wobbles by a few per cent at most and the 90% rule
+ * still selects every collection at the full size (the collections column shows how many). */
+#define NODE_CELL_BYTES 40.0 /* a gcbench node: header 16 + two slots 16 + 8 raw bytes */
+enum {
+    TREES_ARRAY_SIZE = 1001,    /* doubles: the parameter's minimum */
+    TREES_MIN_DEPTH = 6,        /* long-lived depths tried: 6 leaves max_depth 1 */
+    TREES_MAX_DEPTH = 30,       /* gcbench's limit */
+    TREES_SHORT_MAX_DEPTH = 16, /* the deepest temporary tree (GCBench's own max_depth) */
+    TREES_SHORT_BELOW_LIVE = 5, /* temporary trees at least this many levels below the live one */
+};
+
+static uint64_t tree_nodes(int depth) { return ((uint64_t)1 << (depth + 1)) - 1; }
+
+/* Cell bytes live in the steady state at a long-lived depth: the tree and the array. */
+static double trees_live_bytes(int depth) {
+    return (double)tree_nodes(depth) * NODE_CELL_BYTES + 16.0 + 8.0 * TREES_ARRAY_SIZE;
+}
+
+/* Nodes gcbench allocates in temporary trees of depth d (integer division as it does). */
+static uint64_t short_lived_nodes(int stretch, int d) {
+    return 2 * (2 * tree_nodes(stretch) / tree_nodes(d)) * tree_nodes(d);
+}
+
+/* The long-lived depth nearest size_mib, and the stretch and temporary-tree depths that give
+ * o->collections steady-state collections at it (the rules above). */
+static void trees_point(const bench_opts *o, double size_mib, scaling_point *p) {
+    int depth = TREES_MIN_DEPTH;
+    for (int d = TREES_MIN_DEPTH + 1; d <= TREES_MAX_DEPTH; d++)
+        if (fabs(log(trees_live_bytes(d) / (size_mib * MIB))) < fabs(log(trees_live_bytes(depth) / (size_mib * MIB))))
+            depth = d;
+    int stretch = depth - 1, max_short = depth - TREES_SHORT_BELOW_LIVE, min_short = max_short;
+    if (max_short > TREES_SHORT_MAX_DEPTH) max_short = min_short = TREES_SHORT_MAX_DEPTH;
+    double per_collection = MARKSWEEP_GROWTH * trees_live_bytes(depth), predicted = 0;
+    for (int d = max_short; d >= 1 && predicted < o->collections; d -= 2) {
+        min_short = d;
+        predicted += (double)short_lived_nodes(stretch, d) * NODE_CELL_BYTES / per_collection;
+    }
+    if (predicted < o->collections)
+        fprintf(stderr,
+                "gclab-bench: scaling trees %g MiB: at most about %.0f steady-state collections (depths %d to %d)\n",
+                size_mib, predicted, min_short, max_short);
+    p->expected_mib = trees_live_bytes(depth) / MIB;
+    add_param(p, "long_lived_depth=%llu", (unsigned long long)depth);
+    add_param(p, "stretch_depth=%llu", (unsigned long long)stretch);
+    add_param(p, "min_depth=%llu", (unsigned long long)min_short);
+    add_param(p, "max_depth=%llu", (unsigned long long)max_short);
+    add_param(p, "array_size=%llu", (unsigned long long)TREES_ARRAY_SIZE);
+}
+
+static const scaling_workload scaling_workloads[] = {
+    {"cache", "cache", cache_point,
+     "values replaced at random (store_rate 0.1), so the marked objects end up scattered over the heap: "
+     "the collector plus what the memory hierarchy adds. Live size set by `entries`."},
+    {"trees", "gcbench", trees_point,
+     "GCBench's long-lived binary tree, built once and never changed, so the live data keep their "
+     "allocation order: marking without the scattering. Live size set by `long_lived_depth` (powers of "
+     "two); short-lived trees make the allocation."},
+};
+enum { NWORKLOADS = sizeof scaling_workloads / sizeof scaling_workloads[0] };
+
+int bench_scaling_select(const char *list, unsigned *mask) {
+    *mask = 0;
+    for (const char *p = list;;) {
+        size_t len = strcspn(p, ",");
+        int w = 0;
+        while (w < NWORKLOADS && !(strlen(scaling_workloads[w].label) == len &&
+                                   strncmp(scaling_workloads[w].label, p, len) == 0))
+            w++;
+        if (w == NWORKLOADS) {
+            fprintf(stderr, "gclab-bench: bad --scaling-workloads '%s': '%.*s' is not one of", list, (int)len, p);
+            for (w = 0; w < NWORKLOADS; w++) fprintf(stderr, " %s", scaling_workloads[w].label);
+            fprintf(stderr, "\n");
+            return -1;
+        }
+        *mask |= 1u << w;
+        if (p[len] == '\0') return 0;
+        p += len + 1;
+    }
+}
 
 typedef struct scaling_run {
     bool ok;
@@ -83,7 +238,7 @@ static int read_events(const char *path, scaling_run *r) {
     double sum_ns = 0, sum_mib = 0;
     int steady = 0;
     for (size_t i = 0; i < n; i++)
-        if (after[i] >= 0.9 * max_after && after[i] > 0) {
+        if (after[i] >= STEADY_PERCENT / 100.0 * max_after && after[i] > 0) {
             sum_ns += dur[i];
             sum_mib += after[i] / MIB;
             steady++;
@@ -91,7 +246,7 @@ static int read_events(const char *path, scaling_run *r) {
     free(dur);
     free(after);
     if (steady == 0) {
-        fprintf(stderr, "gclab-bench: %s: no collection at the full live size (too few steps?)\n", path);
+        fprintf(stderr, "gclab-bench: %s: no collection at the full live size (too little allocation?)\n", path);
         return -1;
     }
     r->live_mib = sum_mib / steady;
@@ -112,16 +267,19 @@ static double available_mib(void) {
     return kib / 1024;
 }
 
-static int run_size(const bench_opts *o, double size_mib, int run, scaling_run *r) {
-    uint64_t entries = (uint64_t)(size_mib * MIB / ENTRY_CELL_BYTES);
-    uint64_t steps =
-        (uint64_t)ceil(o->collections * (double)entries * ENTRY_CELL_BYTES * MARKSWEEP_GROWTH / STEP_CELL_BYTES);
-    char dir[4096], pe[64], ps[64], events[4200];
-    bench_fmt(dir, sizeof dir, "%s/runs/scaling-%g-%d", o->out_dir, size_mib, run);
-    bench_fmt(pe, sizeof pe, "entries=%llu", (unsigned long long)entries);
-    bench_fmt(ps, sizeof ps, "steps=%llu", (unsigned long long)steps);
-    char *argv[] = {(char *)o->gclab, "run", "--collector", "marksweep", "--workload", "cache", "--param", pe,
-                    "--param", ps, "--sample-every", "0", "--out", dir, "--quiet", NULL};
+/* One run of marksweep on a workload's point, its figures into r. */
+static int run_point(const bench_opts *o, const scaling_workload *w, const scaling_point *pt, int run,
+                     scaling_run *r) {
+    char dir[4096], events[4200];
+    bench_fmt(dir, sizeof dir, "%s/runs/scaling-%s-%g-%d", o->out_dir, w->label, pt->size_mib, run);
+    char *argv[16 + 2 * MAX_PARAMS] = {(char *)o->gclab, "run", "--collector", "marksweep", "--workload",
+                                       (char *)w->workload, "--sample-every", "0", "--out", dir, "--quiet"};
+    int argc = 11;
+    for (int k = 0; k < pt->nparams; k++) {
+        argv[argc++] = "--param";
+        argv[argc++] = (char *)pt->params[k];
+    }
+    argv[argc] = NULL;
     bench_child c;
     if (bench_run(argv, false, NULL, &c) != 0) return -1;
     bench_fmt(events, sizeof events, "%s/events.csv", dir);
@@ -132,12 +290,19 @@ static int run_size(const bench_opts *o, double size_mib, int run, scaling_run *
     return 0;
 }
 
-/* Draw the figure with bench/scaling.gp; a failure is reported, not fatal. */
-static void draw(const bench_opts *o, double bound) {
-    char vars[8192], script[4200], log[4200];
+/* Draw the figure with bench/scaling.gp (labels: the workloads with data; bounds: each one's
+ * 1.5 x smallest median; every workload of the table, for fixed colours); a failure is
+ * reported, not fatal. */
+static void draw(const bench_opts *o, const char *labels, const char *bounds) {
+    char vars[8192], script[4200], log[4200], all[256] = "";
+    for (int w = 0; w < NWORKLOADS; w++) {
+        size_t n = strlen(all);
+        bench_fmt(all + n, sizeof all - n, "%s%s", n ? " " : "", scaling_workloads[w].label);
+    }
     bench_fmt(vars, sizeof vars,
-              "data='%s/scaling'; out='%s/scaling'; bound=%.6g; collectors='marksweep'; style='%s/plots/style.gp'",
-              o->out_dir, o->out_dir, bound, o->source_dir);
+              "data='%s/scaling'; out='%s/scaling'; workloads='%s'; bounds='%s'; allworkloads='%s'; "
+              "collectors='marksweep'; style='%s/plots/style.gp'",
+              o->out_dir, o->out_dir, labels, bounds, all, o->source_dir);
     bench_fmt(script, sizeof script, "%s/bench/scaling.gp", o->source_dir);
     bench_fmt(log, sizeof log, "%s/scaling.gnuplot.log", o->out_dir);
     char *argv[] = {"gnuplot", "-e", vars, script, NULL};
@@ -146,7 +311,7 @@ static void draw(const bench_opts *o, double bound) {
     else fprintf(stderr, "gclab-bench: the scaling figure could not be drawn (see %s)\n", log);
 }
 
-/* One size's row of the table from its runs; returns the median ns per live MiB, or NAN, and
+/* One size's row of a table from its runs; returns the median ns per live MiB, or NAN, and
  * sets *corrected to the median of the same scaled by the CPU share. */
 static double report_size(FILE *md, FILE *median_dat, double size, const scaling_run *r, int runs, double first,
                           double *corrected) {
@@ -183,56 +348,75 @@ static double report_size(FILE *md, FILE *median_dat, double size, const scaling
     return med;
 }
 
-int bench_scaling(const bench_opts *o) {
-    const double *sizes = o->sizes;
-    int nsizes = o->nsizes;
-    int runs = o->scaling_runs < MAX_RUNS ? o->scaling_runs : MAX_RUNS;
-    printf("== Scaling: marksweep on cache, GC time per collection per live MiB (%d run%s per size) ==\n", runs,
-           runs > 1 ? "s" : "");
-    char path[4200];
-    bench_fmt(path, sizeof path, "%s/scaling.runs.dat", o->out_dir);
-    FILE *rd = bench_open(path);
-    bench_fmt(path, sizeof path, "%s/scaling.median.dat", o->out_dir);
-    FILE *md_dat = bench_open(path);
-    bench_fmt(path, sizeof path, "%s/scaling.md", o->out_dir);
-    FILE *md = bench_open(path);
-    scaling_run(*r)[MAX_RUNS] = calloc(MAX_SIZES, sizeof *r);
-    if (rd == NULL || md_dat == NULL || md == NULL || r == NULL) {
-        if (rd) fclose(rd);
-        if (md_dat) fclose(md_dat);
-        if (md) fclose(md);
-        free(r);
-        return -1;
+/* A workload's points for the requested sizes; a size whose parameters repeat an earlier one's
+ * (two sizes nearest the same tree depth) is dropped. Returns how many. */
+static int make_points(const bench_opts *o, const scaling_workload *w, scaling_point *pts) {
+    int n = 0;
+    for (int s = 0; s < o->nsizes; s++) {
+        scaling_point *p = &pts[n];
+        *p = (scaling_point){.size_mib = o->sizes[s]};
+        w->make_point(o, o->sizes[s], p);
+        bool repeated = false;
+        for (int j = 0; j < n && !repeated; j++)
+            repeated = pts[j].nparams == p->nparams && memcmp(pts[j].params, p->params, sizeof p->params) == 0;
+        if (repeated) fprintf(stderr, "gclab-bench: scaling %s %g MiB: same run as an earlier size, left out\n",
+                              w->label, o->sizes[s]);
+        else n++;
     }
-    /* Sizes interleaved: run i of every size before run i+1 of any, so that a busy spell of the
-     * machine does not fall on one size alone. */
-    fprintf(rd, "# live_mib ns_per_live_mib mean_pause_ms collections peak_rss_mib cpu_share\n");
+    return n;
+}
+
+/* The results of one workload: its points, and runs[point][run]. */
+typedef struct scaling_results {
+    scaling_point points[MAX_SIZES];
+    int npoints;
+    scaling_run runs[MAX_SIZES][MAX_RUNS];
+} scaling_results;
+
+/* Run i of every point of every selected workload, for i = 1..runs; each run is appended to
+ * its workload's runs file. Returns the number of runs that failed. */
+static int run_all(const bench_opts *o, unsigned mask, scaling_results *res, FILE *const *runs_dat, int runs) {
     int failures = 0;
     for (int i = 0; i < runs; i++)
-        for (int s = 0; s < nsizes; s++) {
-            if (available_mib() < 3 * sizes[s]) {
-                fprintf(stderr, "gclab-bench: scaling %g MiB skipped: under %g MiB of memory available\n", sizes[s],
-                        3 * sizes[s]);
-                continue;
+        for (int s = 0; s < MAX_SIZES; s++)
+            for (int w = 0; w < NWORKLOADS; w++) {
+                if (!(mask & (1u << w)) || s >= res[w].npoints) continue;
+                const scaling_point *pt = &res[w].points[s];
+                const char *label = scaling_workloads[w].label;
+                if (available_mib() < 3 * pt->expected_mib) {
+                    fprintf(stderr, "gclab-bench: scaling %s %g MiB skipped: under %.0f MiB of memory available\n",
+                            label, pt->size_mib, 3 * pt->expected_mib);
+                    continue;
+                }
+                fprintf(stderr, "gclab-bench: scaling %s %g MiB, run %d/%d\n", label, pt->size_mib, i + 1, runs);
+                scaling_run *x = &res[w].runs[s][i];
+                if (run_point(o, &scaling_workloads[w], pt, i, x) != 0) {
+                    failures++;
+                    continue;
+                }
+                fprintf(runs_dat[w], "%.2f %.1f %.3f %d %.1f %.3f\n", x->live_mib, x->ns_per_mib, x->pause_ms,
+                        x->collections, x->rss_mib, x->cpu_share);
             }
-            fprintf(stderr, "gclab-bench: scaling %g MiB, run %d/%d\n", sizes[s], i + 1, runs);
-            scaling_run *x = &r[s][i];
-            if (run_size(o, sizes[s], i, x) != 0) {
-                failures++;
-                continue;
-            }
-            fprintf(rd, "%.2f %.1f %.3f %d %.1f %.3f\n", x->live_mib, x->ns_per_mib, x->pause_ms, x->collections,
-                    x->rss_mib, x->cpu_share);
-        }
-    fclose(rd);
+    return failures;
+}
+
+/* A workload's table and verdict (stdout and md) and its median file; returns the smallest
+ * median (NAN if no size was measured). */
+static double report_workload(const bench_opts *o, int w, const scaling_results *res, FILE *md, int runs) {
+    const scaling_workload *wl = &scaling_workloads[w];
+    char path[4200];
+    bench_fmt(path, sizeof path, "%s/scaling-%s.median.dat", o->out_dir, wl->label);
+    FILE *md_dat = bench_open(path);
+    if (md_dat == NULL) return NAN;
     fprintf(md_dat, "# live_mib median_ns_per_live_mib median_scaled_by_cpu_share\n");
+    bench_out(md, "**%s** (gclab workload `%s`): %s\n\n", wl->label, wl->workload, wl->explanation);
     bench_out(md, "| live (MiB) | collections | mean pause (ms) | GC ns per collection per live MiB | runs min–max | "
                   "× first size | peak RSS (MiB) | CPU share | × CPU share |\n"
                   "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     double lo = INFINITY, hi = 0, clo = INFINITY, chi = 0, first = NAN;
     int measured = 0;
-    for (int s = 0; s < nsizes; s++) {
-        double corrected, med = report_size(md, md_dat, sizes[s], r[s], runs, first, &corrected);
+    for (int s = 0; s < res->npoints; s++) {
+        double corrected, med = report_size(md, md_dat, res->points[s].size_mib, res->runs[s], runs, first, &corrected);
         if (med != med) continue;
         if (measured++ == 0) first = med;
         lo = fmin(lo, med);
@@ -241,20 +425,62 @@ int bench_scaling(const bench_opts *o) {
         chi = fmax(chi, corrected);
     }
     fclose(md_dat);
-    free(r);
-    bench_out(md, "\nMedians over the runs. GC ns per collection per live MiB: pause time (wall clock, as gclab "
-                  "records it) / surviving MiB, over the steady-state collections. CPU share: the process's CPU "
-                  "time / its elapsed time; × CPU share: the same figure scaled by it, an estimate of the pause CPU "
-                  "time per live MiB on a machine shared with other jobs (it assumes the process was descheduled "
-                  "evenly).\n\n");
+    bench_out(md, "\nParameters (`gclab run --collector marksweep --workload %s --param ...`):", wl->workload);
+    for (int s = 0; s < res->npoints; s++) {
+        bench_out(md, "%s %g MiB: ", s ? ";" : "", res->points[s].size_mib);
+        for (int k = 0; k < res->points[s].nparams; k++)
+            bench_out(md, "%s%s", k ? "," : "", res->points[s].params[k]);
+    }
+    bench_out(md, ".\n\n");
     if (measured >= 2)
         bench_out(md,
-                  "Largest / smallest GC ns per collection per live MiB: %.2f (target ≤ 1.50): %s "
+                  "Largest / smallest GC ns per collection per live MiB, %s: %.2f (target ≤ 1.50): %s "
                   "(scaled by the CPU share: %.2f)\n\n",
-                  hi / lo, hi / lo <= 1.5 ? "PASS" : "FAIL", chi / clo);
-    else
-        bench_out(md, "Fewer than two sizes measured: no ratio.\n\n");
-    fclose(md);
-    if (measured >= 1) draw(o, 1.5 * lo);
-    return failures ? -1 : 0;
+                  wl->label, hi / lo, hi / lo <= 1.5 ? "PASS" : "FAIL", chi / clo);
+    else bench_out(md, "%s: fewer than two sizes measured, no ratio.\n\n", wl->label);
+    return measured ? lo : NAN;
+}
+
+int bench_scaling(const bench_opts *o) {
+    unsigned mask = o->scaling_workloads ? o->scaling_workloads : (1u << NWORKLOADS) - 1;
+    int runs = o->scaling_runs < MAX_RUNS ? o->scaling_runs : MAX_RUNS;
+    printf("== Scaling: marksweep, GC time per collection per live MiB (%d run%s per size and workload) ==\n", runs,
+           runs > 1 ? "s" : "");
+    scaling_results *res = calloc(NWORKLOADS, sizeof *res);
+    FILE *runs_dat[NWORKLOADS] = {NULL};
+    char path[4200];
+    bench_fmt(path, sizeof path, "%s/scaling.md", o->out_dir);
+    FILE *md = bench_open(path);
+    bool ok = res != NULL && md != NULL;
+    for (int w = 0; w < NWORKLOADS && ok; w++) {
+        if (!(mask & (1u << w))) continue;
+        res[w].npoints = make_points(o, &scaling_workloads[w], res[w].points);
+        bench_fmt(path, sizeof path, "%s/scaling-%s.runs.dat", o->out_dir, scaling_workloads[w].label);
+        runs_dat[w] = bench_open(path);
+        ok = runs_dat[w] != NULL;
+        if (ok)
+            fprintf(runs_dat[w], "# live_mib ns_per_live_mib mean_pause_ms collections peak_rss_mib cpu_share\n");
+    }
+    int failures = ok ? run_all(o, mask, res, runs_dat, runs) : 1;
+    for (int w = 0; w < NWORKLOADS; w++)
+        if (runs_dat[w]) fclose(runs_dat[w]);
+    char labels[256] = "", bounds[256] = "";
+    for (int w = 0; w < NWORKLOADS && ok; w++) {
+        if (!(mask & (1u << w))) continue;
+        double lo = report_workload(o, w, &res[w], md, runs);
+        if (lo != lo) continue;
+        size_t nl = strlen(labels), nb = strlen(bounds);
+        bench_fmt(labels + nl, sizeof labels - nl, "%s%s", nl ? " " : "", scaling_workloads[w].label);
+        bench_fmt(bounds + nb, sizeof bounds - nb, "%s%.6g", nb ? " " : "", 1.5 * lo);
+    }
+    if (ok)
+        bench_out(md, "Medians over the runs. GC ns per collection per live MiB: pause time (wall clock, as gclab "
+                      "records it) / surviving MiB, over the steady-state collections (bytes_after at least 90%% of "
+                      "the run's largest; collections: how many). CPU share: the process's CPU time / its elapsed "
+                      "time; × CPU share: the same figure scaled by it, an estimate of the pause CPU time per live "
+                      "MiB on a machine shared with other jobs (it assumes the process was descheduled evenly).\n\n");
+    if (md) fclose(md);
+    free(res);
+    if (labels[0]) draw(o, labels, bounds);
+    return ok && failures == 0 ? 0 : -1;
 }

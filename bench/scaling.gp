@@ -1,27 +1,49 @@
 # Linear scaling of marksweep (docs/performance.md): GC pause time per collection per live MiB
-# against the live heap size. Points: one per run; solid line: the median per size; dotted line:
-# the median scaled by each run's CPU share (an estimate of CPU time on a shared machine); dashed
-# line: the target's bound, 1.5 times the smallest median.
+# against the live heap size, one colour per scaling workload (cache: a randomly laid-out heap;
+# trees: a heap in allocation order). Open points: one per run; solid line with filled points:
+# the median per size; dashed line of the same colour: that workload's target bound, 1.5 times its
+# smallest median. (The medians scaled by the CPU share are in the table and the median files,
+# column 3; drawn too, they made the figure unreadable.)
 # Called by gclab-bench scaling as
-#   gnuplot -e "data='DIR/scaling'; out='DIR/scaling'; bound=VALUE; collectors='marksweep'; \
-#               style='SRC/plots/style.gp'" bench/scaling.gp
-# Data: DATA.runs.dat (live MiB, ns per live MiB, mean pause ms, collections, peak RSS MiB, CPU
-#       share) and DATA.median.dat (live MiB, median ns per live MiB, median scaled by the CPU
-#       share). Writes OUT.pdf, OUT.svg and OUT.png.
+#   gnuplot -e "data='DIR/scaling'; out='DIR/scaling'; workloads='cache trees'; \
+#               bounds='BOUND_CACHE BOUND_TREES'; allworkloads='cache trees'; \
+#               collectors='marksweep'; style='SRC/plots/style.gp'" bench/scaling.gp
+# Data, per workload W of `workloads`: DATA-W.runs.dat (live MiB, ns per live MiB, mean pause ms,
+#       collections, peak RSS MiB, CPU share) and DATA-W.median.dat (live MiB, median ns per live
+#       MiB, median scaled by the CPU share); `bounds` holds the bound of each, in the same order,
+#       in ns per live MiB. Writes OUT.pdf, OUT.svg and OUT.png.
 load style
-set title "marksweep on cache: GC time per collection per live MiB"
+set title "marksweep: GC time per collection per live MiB"
 set xlabel "live heap (MiB, log scale)"
 set ylabel "pause time per live MiB (µs)"
 set logscale x
 set xrange [5:2000]
 set yrange [0:*]
-set key top left
-set offsets graph 0, graph 0, graph 0.35, 0
+set key top left vertical maxrows 3 reverse Left
+set offsets graph 0, graph 0, graph 0.3, 0
+n = words(workloads)
+# A workload keeps its colour and points whichever workloads have data: those of its place in
+# `allworkloads` (every workload of the table; `workloads` when not given).
+if (!exists("allworkloads")) allworkloads = workloads
+place(w) = sum [k=1:words(allworkloads)] (word(allworkloads, k) eq w ? k : 0)
+run_pt(i) = i == 1 ? 6 : i == 2 ? 4 : 8    # open circle, open square, open triangle
+median_pt(i) = i == 1 ? 7 : i == 2 ? 5 : 9 # the same, filled
+# The plot command is built per workload, so that the key lists each workload's three entries
+# together, one key column per workload (`plot for` would group them by kind instead).
+cmd = "plot "
+do for [i=1:n] {
+  w = word(workloads, i)
+  file = data."-".w
+  k = place(w)
+  cmd = cmd.sprintf("'%s.runs.dat' using 1:($2/1000) with points lc %d pt %d title '%s: one run', ", \
+                    file, k, run_pt(k), w)
+  cmd = cmd.sprintf("'%s.median.dat' using 1:($2/1000) with linespoints lc %d dt 1 lw 2 pt %d title '%s: median', ", \
+                    file, k, median_pt(k), w)
+  cmd = cmd.sprintf("%s/1000.0 with lines lc %d dt 2 lw 1 title '%s: bound, 1.5 × its smallest median'", \
+                    word(bounds, i), k, w).(i < n ? ", " : "")
+}
 do for [fmt in formats] {
   eval term(fmt)
   set output out.".".fmt
-  plot data.".runs.dat" using 1:($2/1000) with points lt 1 pt 6 title "one run (wall clock)", \
-       data.".median.dat" using 1:($2/1000) with linespoints lt 1 title "median (wall clock)", \
-       data.".median.dat" using 1:($3/1000) with linespoints lt 3 dt 3 title "median × CPU share", \
-       bound/1000 with lines lt 2 lw 1 title "target bound: 1.5 × smallest median"
+  eval cmd
 }

@@ -2,9 +2,12 @@
 # The performance benchmark of docs/performance.md, in one command: install what is missing,
 # configure and build build-bench/ (meson -Dbench=true, release), then run
 #   1. GCBench side by side: glibc and jemalloc malloc/free, bdwgc, hand-written RC and gclab's
-#      collectors (run-time and compile-time dispatch), interleaved over rounds;
+#      collectors (run-time and compile-time dispatch), interleaved over rounds; and, if python3
+#      is CPython 3.7 or later, CPython's own collector on the same program (bench/gcbench.py, gc
+#      enabled and disabled) beside rc-gen, for context (optional: not one of the dependencies);
 #   2. instructions per allocation and per store under callgrind;
-#   3. marksweep's GC time per live MiB from a 10 MiB to a 1 GiB live heap, with its figure.
+#   3. marksweep's GC time per live MiB from a 10 MiB to a 1 GiB live heap, on two workloads
+#      (cache: a randomly laid-out heap; trees: one in allocation order), with one figure.
 # Tables are printed and written, with the raw data and the figure, to results/bench/ (--out).
 #
 # Why release (-O3, assert() compiled out): the benchmark measures what an optimised build of
@@ -15,8 +18,10 @@
 # Usage: scripts/bench.sh [--quick] [gclab-bench options...]
 #   --quick               3 rounds, 1 scaling run per size, 200,000 callgrind operations
 #   --rounds N            GCBench rounds (default 7)
+#   --no-cpython          leave out CPython's GCBench (--python PROG: another interpreter)
 #   --scaling-runs N      runs per live size (default 3)
 #   --sizes LIST          live sizes in MiB (default 10,30,100,300,1000)
+#   --scaling-workloads LIST  scaling workloads, of cache and trees (default: both)
 #   --out DIR             results directory (default results/bench)
 #   (build-bench/bench/gclab-bench --help lists every option; `gclab-bench gcbench`, `fastpath`
 #    or `scaling` runs one measurement alone.)
