@@ -441,6 +441,47 @@ static double report_workload(const bench_opts *o, int w, const scaling_results 
     return measured ? lo : NAN;
 }
 
+/* The machine's floor (bench/memfloor.c): the cost of one random and one streamed cache line at
+ * each size's heap footprint (live × (1 + marksweep's growth)), in the same run as the markings,
+ * so that the markings' ratio between sizes can be read against the hardware's. Reported, never
+ * fatal. */
+static void report_floor(const bench_opts *o, FILE *md) {
+    char prog[4096], *argv[2 + MAX_SIZES] = {prog};
+    char sizes[MAX_SIZES][32];
+    int n = 0;
+    bench_fmt(prog, sizeof prog, "%s/bench-memfloor", o->bin_dir);
+    for (int s = 0; s < o->nsizes && s < MAX_SIZES; s++) {
+        double footprint = o->sizes[s] * (1 + MARKSWEEP_GROWTH);
+        if (available_mib() < 2 * footprint) continue;
+        bench_fmt(sizes[n], sizeof sizes[n], "%.0f", footprint);
+        argv[1 + n] = sizes[n];
+        n++;
+    }
+    argv[1 + n] = NULL;
+    bench_child c;
+    if (n == 0 || bench_run(argv, true, NULL, &c) != 0) return;
+    bench_out(md, "**The machine's floor** (bench/memfloor.c, same run): one byte of every 64-byte line of a buffer "
+                  "of the heap's footprint (live × 1.75) incremented, in random order with 32 lines prefetched ahead "
+                  "(a scattered heap), or in address order (a heap laid out as it is marked); ns per line, best of "
+                  "three passes.\n\n| footprint (MiB) | random line (ns) | streamed line (ns) |\n"
+                  "| ---: | ---: | ---: |\n");
+    double lo = INFINITY, hi = 0;
+    for (char *line = c.out; line && *line;) {
+        double mib, rnd, seq;
+        if (sscanf(line, "memfloor %lf %lf %lf", &mib, &rnd, &seq) == 3) {
+            bench_out(md, "| %.0f | %.2f | %.2f |\n", mib, rnd, seq);
+            lo = fmin(lo, rnd);
+            hi = fmax(hi, rnd);
+        }
+        line = strchr(line, '\n');
+        if (line) line++;
+    }
+    if (hi > 0)
+        bench_out(md, "\nRandom line, largest / smallest footprint: %.2f. A marking whose objects lie at random "
+                      "pays about one such line per object once the heap outgrows the caches.\n\n", hi / lo);
+    free(c.out);
+}
+
 int bench_scaling(const bench_opts *o) {
     unsigned mask = o->scaling_workloads ? o->scaling_workloads : (1u << NWORKLOADS) - 1;
     int runs = o->scaling_runs < MAX_RUNS ? o->scaling_runs : MAX_RUNS;
@@ -479,6 +520,7 @@ int bench_scaling(const bench_opts *o) {
                       "the run's largest; collections: how many). CPU share: the process's CPU time / its elapsed "
                       "time; × CPU share: the same figure scaled by it, an estimate of the pause CPU time per live "
                       "MiB on a machine shared with other jobs (it assumes the process was descheduled evenly).\n\n");
+    if (ok) report_floor(o, md);
     if (md) fclose(md);
     free(res);
     if (labels[0]) draw(o, labels, bounds);
