@@ -14,7 +14,8 @@
  *           order it is marked.
  * Each is the best of three passes after one warm-up pass (so that the buffer's pages exist and,
  * when it fits, it is in the caches: a marking of a heap that fits is too).
- * Output, one line per size: "memfloor MIB RANDOM_NS STREAM_NS" (ns per line). */
+ * Output, one line per size: "memfloor MIB RANDOM_NS STREAM_NS" (ns per line), MIB being the
+ * buffer measured: the size asked for, rounded up to whole 2 MiB huge pages. */
 #define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
 #include <stdint.h>
 #include <stdio.h>
@@ -94,7 +95,7 @@ int main(int argc, char **argv) {
         memset(buf, 0, bytes);
         shuffle(order, lines);
         double random = best_of(buf, order, lines), stream = best_of(buf, NULL, lines);
-        printf("memfloor %g %.3f %.3f\n", mib, random, stream);
+        printf("memfloor %zu %.3f %.3f\n", bytes >> 20, random, stream);
         fflush(stdout);
         free(order);
         free(buf);

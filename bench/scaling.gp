@@ -17,7 +17,7 @@ set title "marksweep: GC time per collection per live MiB"
 set xlabel "live heap (MiB, log scale)"
 set ylabel "pause time per live MiB (µs)"
 set logscale x
-set xrange [5:2000]
+set xrange [*:*]
 set yrange [0:*]
 set key top left vertical maxrows 3 reverse Left
 set offsets graph 0, graph 0, graph 0.3, 0

@@ -27,39 +27,39 @@
 
 #include "core/internal.h"
 
-enum {
-    LEAF_SHIFT = 32,                                  /* each second-level table covers 4 GiB */
-    ADDRESS_BITS = 48,                                /* the user address space covered */
-    ROOT_ENTRIES = 1 << (ADDRESS_BITS - LEAF_SHIFT),  /* 65,536 */
-    LEAF_BYTES = 1 << (LEAF_SHIFT - 16),              /* one byte per 64 KiB block: 65,536 */
-};
-static_assert((size_t)1 << 16 == GC_BLOCK_SIZE, "gc_block_mark_byte indexes by 64 KiB");
-
 static void *map_zeroed(size_t bytes) {
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 
+enum { ROOT_BYTES = GC_BLOCK_MARKS_ROOT_ENTRIES * sizeof(uint8_t *) };
+
 int gc_block_marks_init(gc_heap *h) {
-    h->block_marks = map_zeroed(ROOT_ENTRIES * sizeof *h->block_marks);
+    h->block_marks = map_zeroed(ROOT_BYTES);
+    h->block_marks_lo = GC_BLOCK_MARKS_ROOT_ENTRIES;
+    h->block_marks_hi = 0;
     return h->block_marks ? 0 : -1;
 }
 
+/* Only the first-level entries between the lowest and highest ever made are read: the rest of
+ * the 512 KiB first level was never touched, and reading it would fault in its pages. */
 void gc_block_marks_destroy(gc_heap *h) {
     if (h->block_marks == NULL) return;
-    for (size_t i = 0; i < ROOT_ENTRIES; i++)
-        if (h->block_marks[i]) munmap(h->block_marks[i], LEAF_BYTES);
-    munmap(h->block_marks, ROOT_ENTRIES * sizeof *h->block_marks);
+    for (uint32_t i = h->block_marks_lo; i < h->block_marks_hi; i++)
+        if (h->block_marks[i]) munmap(h->block_marks[i], GC_BLOCK_MARKS_LEAF_BYTES);
+    munmap(h->block_marks, ROOT_BYTES);
     h->block_marks = NULL;
 }
 
 int gc_block_marks_cover(gc_heap *h, const void *base, size_t bytes) {
     uintptr_t first = (uintptr_t)base, last = first + bytes - 1;
-    if (last >> ADDRESS_BITS != 0 || last < first) return -1; /* beyond what the table covers */
-    for (uintptr_t i = first >> LEAF_SHIFT; i <= last >> LEAF_SHIFT; i++) {
+    if (bytes == 0 || last < first || last >> GC_BLOCK_MARKS_ADDRESS_BITS != 0) return -1; /* beyond the table */
+    for (uintptr_t i = first >> GC_BLOCK_MARKS_LEAF_SHIFT; i <= last >> GC_BLOCK_MARKS_LEAF_SHIFT; i++) {
         if (h->block_marks[i]) continue;
-        h->block_marks[i] = map_zeroed(LEAF_BYTES);
+        h->block_marks[i] = map_zeroed(GC_BLOCK_MARKS_LEAF_BYTES);
         if (h->block_marks[i] == NULL) return -1;
+        if (i < h->block_marks_lo) h->block_marks_lo = (uint32_t)i;
+        if (i >= h->block_marks_hi) h->block_marks_hi = (uint32_t)i + 1;
     }
     return 0;
 }

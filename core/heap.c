@@ -214,13 +214,13 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
         if (h->poison && h->free[c]) gc_poison_check(h, h->free[c], cs);
         if ((cell = gc_space_take(h, c)) == NULL) {
             if (!gc_space_refill(h, c)) {
-                gc_fail(h, GC_ERR_NOMEM, "jemalloc refused a %zu-byte block", GC_BLOCK_SIZE);
+                gc_fail(h, GC_ERR_NOMEM, "out of memory for a %zu-byte block (jemalloc, or the heap's block-mark table)", GC_BLOCK_SIZE);
                 return NULL;
             }
             cell = gc_space_take(h, c);
         }
     } else if ((cell = gc_space_alloc_large(h, cs)) == NULL) {
-        gc_fail(h, GC_ERR_NOMEM, "jemalloc refused a %u-byte large object", cs);
+        gc_fail(h, GC_ERR_NOMEM, "out of memory for a %u-byte large object (jemalloc, or the heap's block-mark table)", cs);
         return NULL;
     }
     gc_object *o = gc_init_object(h, cell, cs, h->prefix, nslots, nbytes, tag, osize);

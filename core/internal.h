@@ -37,11 +37,22 @@ int gc_block_marks_init(gc_heap *h);
 void gc_block_marks_destroy(gc_heap *h);
 /* Make the bytes of every block in [base, base + bytes) exist; -1 if they cannot. */
 int gc_block_marks_cover(gc_heap *h, const void *base, size_t bytes);
+/* The table's layout: one first-level entry per 4 GiB of a 48-bit address space, one byte per
+ * 64 KiB block in each second-level table. */
+enum {
+    GC_BLOCK_MARKS_LEAF_SHIFT = 32,
+    GC_BLOCK_MARKS_ADDRESS_BITS = 48,
+    GC_BLOCK_MARKS_ROOT_ENTRIES = 1 << (GC_BLOCK_MARKS_ADDRESS_BITS - GC_BLOCK_MARKS_LEAF_SHIFT),
+    GC_BLOCK_MARKS_BLOCK_SHIFT = 16, /* log2(GC_BLOCK_SIZE) */
+    GC_BLOCK_MARKS_LEAF_BYTES = 1 << (GC_BLOCK_MARKS_LEAF_SHIFT - GC_BLOCK_MARKS_BLOCK_SHIFT),
+};
+static_assert(sizeof(uintptr_t) == 8, "the block-mark table indexes 64-bit addresses");
+static_assert((size_t)1 << GC_BLOCK_MARKS_BLOCK_SHIFT == GC_BLOCK_SIZE, "one byte per block");
 /* The byte of p's block in the table `marks` (h->block_marks: a parameter so that the mark loop
  * can keep it in a register across its byte stores, which may alias anything). */
 static inline uint8_t *gc_block_mark_byte(uint8_t *const *marks, const void *p) {
     uintptr_t a = (uintptr_t)p;
-    return &marks[a >> 32][(a >> 16) & 0xffff];
+    return &marks[a >> GC_BLOCK_MARKS_LEAF_SHIFT][(a >> GC_BLOCK_MARKS_BLOCK_SHIFT) & (GC_BLOCK_MARKS_LEAF_BYTES - 1)];
 }
 
 /* A growable stack of object pointers (the mark stack, the RC work list). */

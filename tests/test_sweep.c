@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "gclab/mutator.h"
 #include "tests/support.h"
 
@@ -170,4 +171,50 @@ Test(sweep, a_cut_short_marking_frees_nothing_reachable) {
     }
     cr_assert_eq(h->objects_live, 500, "objects_live %llu", (unsigned long long)h->objects_live);
     gc_heap_destroy(h);
+}
+
+/* BM-1 (core/block_marks.c): after a marking, the block-mark byte of every block holding a marked
+ * object is the marking's epoch, for small objects of several classes and for large ones; the
+ * blocks of a dropped frame keep an older byte and are pooled as empty. */
+Test(block_marks, every_survivor_block_carries_the_epoch) {
+    gc_heap *h = tst_heap_new(&gc_collector_marksweep, true);
+    enum { N = 6000 };
+    uint32_t keep = gc_frame_push(h, N);
+    for (uint32_t i = 0; i < N; i++) gc_new(h, keep + i, i % 3, (i % 7) * 24 + (i % 500 == 0 ? 9000 : 0), 1);
+    uint32_t dead = make_objects(h, 20000); /* whole blocks of their own, all dying */
+    gc_frame_pop(h, dead);
+    for (int round = 0; round < 70; round++) { /* past one turn of the 63 epochs */
+        gc_collect(h, -1);
+        for (uint32_t i = 0; i < N; i++) {
+            gc_object *o = gc_reg(h, keep + i);
+            cr_assert_eq(*gc_block_mark_byte(h->block_marks, o), h->mark_epoch,
+                         "round %d: object %u's block does not carry the marking's epoch", round, i);
+        }
+        cr_assert_not_null(h->empty, "round %d: the dead frame's blocks are pooled", round);
+        dead = make_objects(h, 20000);
+        gc_frame_pop(h, dead);
+    }
+    tst_verify(h, "after 70 markings");
+    gc_heap_destroy(h);
+}
+
+/* The table covers what it is asked to, a range across a 4 GiB boundary included, and refuses
+ * what it cannot index (an address beyond 48 bits, an empty or wrapping range). Only the
+ * first-level entries are made: no address in the ranges is touched. */
+Test(block_marks, cover_makes_the_leaves_it_needs_and_refuses_the_rest) {
+    gc_heap *h = tst_heap_new(&gc_collector_marksweep, true);
+    uintptr_t boundary = (uintptr_t)0x7e5400000000; /* a 4 GiB boundary, far from the heap's chunks */
+    uintptr_t i = boundary >> GC_BLOCK_MARKS_LEAF_SHIFT;
+    cr_assert_null(h->block_marks[i - 1]);
+    cr_assert_null(h->block_marks[i]);
+    cr_assert_eq(gc_block_marks_cover(h, (void *)(boundary - GC_BLOCK_SIZE), 2 * GC_BLOCK_SIZE), 0);
+    cr_assert_not_null(h->block_marks[i - 1], "the leaf below the boundary");
+    cr_assert_not_null(h->block_marks[i], "the leaf above the boundary");
+    *gc_block_mark_byte(h->block_marks, (void *)(boundary + 5)) = 7; /* writable, and found again */
+    cr_assert_eq(h->block_marks[i][0], 7);
+    cr_assert_eq(gc_block_marks_cover(h, (void *)((uintptr_t)1 << 48), GC_BLOCK_SIZE), -1, "beyond 48 bits");
+    cr_assert_eq(gc_block_marks_cover(h, (void *)(((uintptr_t)1 << 48) - 8), 64), -1, "crossing 2^48");
+    cr_assert_eq(gc_block_marks_cover(h, (void *)boundary, 0), -1, "an empty range");
+    cr_assert_eq(gc_block_marks_cover(h, (void *)UINTPTR_MAX, 2), -1, "a wrapping range");
+    gc_heap_destroy(h); /* unmaps the leaves made here too (ASan/LSan would report a leak) */
 }

@@ -247,6 +247,7 @@ struct gc_heap {
     struct gc_chunk *chunks_with_room; /* those that may have a free block (core/space.c) */
     uint64_t mark_seq;          /* markings of the mark lane so far; the last one's number */
     uint8_t **block_marks;      /* per 64 KiB of address space, the last epoch that marked a cell there (core/block_marks.c) */
+    uint32_t block_marks_lo, block_marks_hi; /* the first-level entries made lie in [lo, hi) */
     uint8_t mark_epoch;         /* its epoch, as it sits in flags: ((mark_seq - 1) % 63 + 1) << 2 */
     uint64_t marked_objects;    /* objects marked by the last gc_mark_from_roots (mark lane) */
     uint64_t marked_bytes;      /* their cell bytes */
@@ -257,7 +258,7 @@ struct gc_heap {
     uint64_t nblocks;
     /* explicit work lists: never the C stack, whatever the graph's depth */
     gc_stack rc_work;           /* objects whose count reached zero, not yet freed */
-    gc_stack mark_stack;        /* marked objects whose slots are not yet scanned */
+    gc_stack mark_stack;        /* edges (slot values) not yet followed by the mark loop */
     bool in_cascade;
     /* pauses */
     uint64_t t0_ns;             /* CLOCK_MONOTONIC at creation */
