@@ -17,7 +17,15 @@ set title "marksweep: GC time per collection per live MiB"
 set xlabel "live heap (MiB, log scale)"
 set ylabel "pause time per live MiB (µs)"
 set logscale x
-set xrange [*:*]
+# The x range: from half the smallest live size measured to twice the largest (log scale), so
+# that no point sits on a border whatever --sizes asked for.
+xlo = 1e30; xhi = 0
+do for [i=1:words(workloads)] {
+  stats data."-".word(workloads, i).".runs.dat" using 1 nooutput
+  xlo = STATS_min < xlo ? STATS_min : xlo
+  xhi = STATS_max > xhi ? STATS_max : xhi
+}
+set xrange [xlo/2:xhi*2]
 set yrange [0:*]
 set key top left vertical maxrows 3 reverse Left
 set offsets graph 0, graph 0, graph 0.3, 0
