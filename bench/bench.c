@@ -51,6 +51,59 @@ static const char usage[] =
     "  --source-dir DIR     the gclab source tree, for the gnuplot scripts and bench/gcbench.py\n"
     "                       (default: this build's)\n";
 
+int bench_read_events(const char *path, const char *const *cols, int ncols,
+                      int (*row)(const char *kind, const double *v, void *ctx), void *ctx) {
+    enum { MAXCOLS = 64, MAXWANT = 8 };
+    FILE *f = fopen(path, "r");
+    if (f == NULL || ncols > MAXWANT) {
+        fprintf(stderr, "gclab-bench: cannot read %s\n", path);
+        if (f) fclose(f);
+        return -1;
+    }
+    char line[2048], *col[MAXCOLS];
+    int at[MAXWANT], kind = -1, rc = 0;
+    for (int i = 0; i < ncols; i++) at[i] = -1;
+    for (bool header = true; rc == 0 && fgets(line, sizeof line, f); header = false) {
+        int n = 0; /* split the line in place at its commas (no field is quoted) */
+        for (char *p = line; n < MAXCOLS; p++) {
+            col[n++] = p;
+            p += strcspn(p, ",\n");
+            bool last = *p != ',';
+            *p = '\0';
+            if (last) break;
+        }
+        if (header) {
+            for (int c = 0; c < n; c++) {
+                if (strcmp(col[c], "kind") == 0) kind = c;
+                for (int i = 0; i < ncols; i++)
+                    if (strcmp(col[c], cols[i]) == 0) at[i] = c;
+            }
+            for (int i = -1; i < ncols && rc == 0; i++)
+                if ((i < 0 ? kind : at[i]) < 0) {
+                    fprintf(stderr, "gclab-bench: %s has no column %s\n", path, i < 0 ? "kind" : cols[i]);
+                    rc = -1;
+                }
+            continue;
+        }
+        double v[MAXWANT];
+        bool whole = kind < n;
+        for (int i = 0; i < ncols; i++) {
+            whole = whole && at[i] < n;
+            v[i] = whole ? strtod(col[at[i]], NULL) : 0;
+        }
+        if (whole && row(col[kind], v, ctx) != 0) {
+            fprintf(stderr, "gclab-bench: %s: out of memory reading it\n", path);
+            rc = -1;
+        }
+    }
+    if (rc == 0 && kind < 0) {
+        fprintf(stderr, "gclab-bench: %s is empty\n", path);
+        rc = -1;
+    }
+    fclose(f);
+    return rc;
+}
+
 double bench_median(const double *v, size_t n) {
     double *s = malloc(n * sizeof *s);
     if (s == NULL) return v[0];

@@ -74,6 +74,11 @@ json_t *bench_load_json(const char *path);
 int64_t bench_json_int(json_t *root, const char *path);
 /* Open a results file for writing, or print why not and return NULL. */
 FILE *bench_open(const char *path);
+/* Read a gclab events.csv (docs/metrics.md) by column name: for every row, call row(kind, v, ctx)
+ * with the row's `kind` and v[i] = the value of column cols[i] (as a number). Returns 0, or -1
+ * after one line on stderr if the file cannot be read, lacks a column, or row() returns non-zero. */
+int bench_read_events(const char *path, const char *const *cols, int ncols,
+                      int (*row)(const char *kind, const double *v, void *ctx), void *ctx);
 /* Print to stdout and to f (if not NULL): every table goes to both. */
 void bench_out(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -116,48 +116,20 @@ static int run_native(const bench_opts *o, const variant *v, sample *s) {
 /* rc-gen's collections and their time per generation, from a run's events.csv: the rows of kind
  * `gen`, each one whole collection, the reference-counting frees it causes included
  * (docs/collectors/rc-gen.md), as CPython's gc.callbacks bracket one. */
-static int read_generations(const char *path, sample *s) {
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        fprintf(stderr, "gclab-bench: cannot read %s\n", path);
-        return -1;
-    }
-    enum { MAXCOLS = 32 };
-    char line[1024];
-    char *col[MAXCOLS];
-    int kind = -1, gen = -1, dur = -1, ncols = 0;
-    for (int g = 0; g < 3; g++) s->f[GEN_COLLECTIONS + g] = s->f[GEN_NS + g] = 0;
-    for (bool header = true; fgets(line, sizeof line, f); header = false) {
-        ncols = 0; /* split the line in place at its commas (no field is quoted) */
-        for (char *p = line; ncols < MAXCOLS; p++) {
-            col[ncols++] = p;
-            p += strcspn(p, ",\n");
-            if (*p != ',') {
-                *p = '\0';
-                break;
-            }
-            *p = '\0';
-        }
-        if (header) {
-            for (int i = 0; i < ncols; i++) {
-                if (strcmp(col[i], "kind") == 0) kind = i;
-                if (strcmp(col[i], "generation") == 0) gen = i;
-                if (strcmp(col[i], "duration_ns") == 0) dur = i;
-            }
-            if (kind < 0 || gen < 0 || dur < 0) break;
-            continue;
-        }
-        int g = ncols > gen && ncols > dur ? atoi(col[gen]) : -1;
-        if (ncols <= kind || strcmp(col[kind], "gen") != 0 || g < 0 || g > 2) continue;
+static int count_generation(const char *kind, const double *v, void *ctx) {
+    sample *s = ctx;
+    int g = (int)v[0];
+    if (strcmp(kind, "gen") == 0 && g >= 0 && g <= 2) {
         s->f[GEN_COLLECTIONS + g] += 1;
-        s->f[GEN_NS + g] += strtod(col[dur], NULL);
-    }
-    fclose(f);
-    if (kind < 0 || gen < 0 || dur < 0) {
-        fprintf(stderr, "gclab-bench: %s has no kind, generation and duration_ns columns\n", path);
-        return -1;
+        s->f[GEN_NS + g] += v[1];
     }
     return 0;
+}
+
+static int read_generations(const char *path, sample *s) {
+    static const char *const cols[] = {"generation", "duration_ns"};
+    for (int g = 0; g < 3; g++) s->f[GEN_COLLECTIONS + g] = s->f[GEN_NS + g] = 0;
+    return bench_read_events(path, cols, 2, count_generation, s);
 }
 
 /* One run of gclab's gcbench workload; its summary.json gives the figures. */

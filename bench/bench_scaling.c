@@ -196,45 +196,42 @@ typedef struct scaling_run {
 } scaling_run;
 
 /* The steady-state figures of one run from its events.csv. */
+/* Every collection's pause and surviving bytes, in file order. */
+typedef struct collection_log {
+    size_t n, cap;
+    double *dur, *after, max_after;
+} collection_log;
+
+static int log_collection(const char *kind, const double *v, void *ctx) {
+    (void)kind; /* marksweep's rows are all collections */
+    collection_log *c = ctx;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        double *d = realloc(c->dur, cap * sizeof *d);
+        if (d == NULL) return -1;
+        c->dur = d;
+        double *a = realloc(c->after, cap * sizeof *a);
+        if (a == NULL) return -1;
+        c->after = a;
+        c->cap = cap;
+    }
+    c->dur[c->n] = v[0];
+    c->after[c->n] = v[1];
+    if (v[1] > c->max_after) c->max_after = v[1];
+    c->n++;
+    return 0;
+}
+
 static int read_events(const char *path, scaling_run *r) {
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        fprintf(stderr, "gclab-bench: cannot read %s\n", path);
+    static const char *const cols[] = {"duration_ns", "bytes_after"};
+    collection_log c = {0};
+    if (bench_read_events(path, cols, 2, log_collection, &c) != 0) {
+        free(c.dur);
+        free(c.after);
         return -1;
     }
-    size_t n = 0, cap = 0;
-    double *dur = NULL, *after = NULL, max_after = 0;
-    char line[1024];
-    bool header = true;
-    while (fgets(line, sizeof line, f)) {
-        if (header) {
-            header = false;
-            continue;
-        }
-        /* seq,kind,generation,reason,start_ns,end_ns,duration_ns,alloc_index,objects_before,
-         * bytes_before,objects_after,bytes_after,... */
-        double field[12];
-        char *p = line;
-        int k = 0;
-        for (; k < 12 && p; k++) {
-            field[k] = strtod(p, NULL);
-            p = strchr(p, ',');
-            if (p) p++;
-        }
-        if (k < 12) continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            double *d = realloc(dur, cap * sizeof *d), *a = d ? realloc(after, cap * sizeof *a) : NULL;
-            if (d) dur = d;
-            if (a) after = a;
-            if (d == NULL || a == NULL) break;
-        }
-        dur[n] = field[6];
-        after[n] = field[11];
-        if (after[n] > max_after) max_after = after[n];
-        n++;
-    }
-    fclose(f);
+    size_t n = c.n;
+    double *dur = c.dur, *after = c.after, max_after = c.max_after;
     double sum_ns = 0, sum_mib = 0;
     int steady = 0;
     for (size_t i = 0; i < n; i++)
