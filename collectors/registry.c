@@ -7,11 +7,15 @@
 extern const gc_collector_ops gc_collector_rc;
 extern const gc_collector_ops gc_collector_marksweep;
 extern const gc_collector_ops gc_collector_rc_gen;
+extern const gc_collector_ops gc_collector_semispace;
+extern const gc_collector_ops gc_collector_nogc;
 
 const gc_collector_ops *const gc_collectors[] = {
     &gc_collector_rc,
     &gc_collector_marksweep,
     &gc_collector_rc_gen,
+    &gc_collector_semispace,
+    &gc_collector_nogc,
     NULL,
 };
 

@@ -40,15 +40,44 @@ static void countdown_sync(gc_heap *h) {
     h->countdown_armed = h->countdown;
 }
 
+/* The bytes the heap limit bounds: cells in use, and the copy reserve of the spaces that will
+ * be evacuated (docs/metrics.md). */
+static uint64_t committed(gc_heap *h, bool *alloc_evacuated) {
+    uint64_t reserve = 0;
+    *alloc_evacuated = false;
+    if (h->alloc_space->kind == GC_SPACE_COPY || h->spaces->next->next != NULL) {
+        gc_heap_sync(h);
+        reserve = gc_heap_copy_reserve(h);
+        *alloc_evacuated = h->alloc_space->kind == GC_SPACE_COPY && ((gc_copy_space *)h->alloc_space)->evacuated;
+    }
+    return h->heap_bytes + reserve;
+}
+
 static void countdown_arm(gc_heap *h) {
     int64_t c = h->trigger_left;
     if (h->sample_every && h->sample_left < c) c = h->sample_left;
     if (h->heap_limit) {
-        int64_t room = h->heap_limit > h->heap_bytes ? (int64_t)(h->heap_limit - h->heap_bytes) : 0;
+        bool twice;
+        uint64_t used = committed(h, &twice);
+        int64_t room = h->heap_limit > used ? (int64_t)(h->heap_limit - used) : 0;
+        if (twice) room /= 2; /* each byte allocated there reserves one more for its copy */
         if (room < c) c = room;
     }
     if (c < 0) c = 0;
     h->countdown = h->countdown_armed = c;
+}
+
+void gc_heap_rearm(gc_heap *h) {
+    countdown_sync(h);
+    countdown_arm(h);
+}
+
+void gc_heap_update_fast_paths(gc_heap *h) {
+    bool plain = !h->hooked && h->prefix == 0;
+    bool sizeclass = h->alloc_space == &h->sc.space;
+    h->fast_alloc = plain && sizeclass && !h->poison;
+    h->fast_bump = plain && !sizeclass && !h->poison; /* poison mode runs the general build (workloads/variants.c) */
+    h->fast_link = h->track_list != NULL && sizeclass && !h->poison; /* poison mode's reuse check is on the slow path */
 }
 
 void gc_set_trigger(gc_heap *h, int64_t bytes) {
@@ -70,8 +99,8 @@ int gc_track_objects(gc_heap *h, gc_link *head, char *err, size_t errlen) {
     h->track_list = head;
     h->tracked_count = 0;
     h->tracked_limit = INT64_MAX;
-    h->fast_link = !h->poison; /* poison mode's reuse check is on the slow path */
     h->free_hooked = true;
+    gc_heap_update_fast_paths(h);
     return 0;
 }
 
@@ -106,7 +135,6 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
     h->prefix = ops->prefix;
     h->barrier = ops->barrier;
     h->hooked = ops->before_alloc != NULL || ops->after_alloc != NULL;
-    h->fast_alloc = !h->hooked && ops->prefix == 0 && !cfg->poison;
     h->free_hooked = ops->on_free != NULL;
     h->poison = cfg->poison;
     h->heap_limit = cfg->heap_limit;
@@ -118,7 +146,13 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
     h->on_fatal = cfg->on_fatal;
     h->fatal_ctx = cfg->fatal_ctx;
     h->t0_ns = gc_now_ns();
-    if (gc_space_init(h, err, errlen) != 0) {
+    h->sc.space = (gc_space){.kind = GC_SPACE_SIZECLASS, .name = "sizeclass"};
+    h->los.space = (gc_space){.kind = GC_SPACE_LARGE, .name = "large"};
+    gc_heap_add_space(h, &h->sc.space);
+    gc_heap_add_space(h, &h->los.space);
+    h->alloc_space = &h->sc.space;
+    gc_heap_update_fast_paths(h);
+    if (gc_blocks_init(h, err, errlen) != 0) {
         free(h);
         return GC_ERR_NOMEM;
     }
@@ -137,6 +171,14 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
         gc_heap_destroy(h);
         return GC_ERR_USAGE;
     }
+#ifdef GCLAB_FIXED_BARRIER
+    if (!hooked && h->fast_bump != (bool)(GCLAB_FIXED_BUMP)) {
+        snprintf(err, errlen, "this build's allocation path is fixed at compile time for another kind than %s's",
+                 ops->name);
+        gc_heap_destroy(h);
+        return GC_ERR_USAGE;
+    }
+#endif
     *out = h;
     return GC_OK;
 }
@@ -144,7 +186,8 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
 void gc_heap_destroy(gc_heap *h) {
     if (h == NULL) return;
     if (h->ops && h->ops->destroy) h->ops->destroy(h);
-    gc_space_destroy(h);
+    gc_spaces_destroy(h);
+    gc_blocks_destroy(h);
     gc_stack_free(&h->rc_work);
     gc_stack_free(&h->mark_stack);
     free(h->roots);
@@ -178,6 +221,13 @@ void gc_fail(gc_heap *h, gc_error e, const char *fmt, ...) {
     if (h->on_fatal) h->on_fatal(h, e, h->error_msg, h->fatal_ctx);
 }
 
+static bool over_limit(gc_heap *h, uint32_t cs) {
+    bool twice;
+    uint64_t used = committed(h, &twice);
+    uint64_t need = twice && cs <= GC_SMALL_MAX ? 2 * (uint64_t)cs : cs;
+    return used + need > h->heap_limit;
+}
+
 gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t tag) {
     if (h->error) return NULL;
     size_t osize = gc_object_size(nslots, nbytes);
@@ -187,6 +237,7 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
     }
     uint32_t cs = gc_cell_bytes(h->prefix, osize);
     countdown_sync(h);
+    gc_heap_sync(h);
     if (h->track_list && nslots) h->tracked_count++; /* before before_alloc: gc_track_objects */
     if (h->ops->before_alloc) h->ops->before_alloc(h, nslots);
     if (h->trigger_left != INT64_MAX) h->trigger_left -= cs;
@@ -199,17 +250,28 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
         h->trigger_left = INT64_MAX; /* the collector re-arms it with gc_set_trigger */
         if (h->ops->poll) h->ops->poll(h);
     }
-    if (h->heap_limit && h->heap_bytes + cs > h->heap_limit) {
+    if (h->heap_limit && over_limit(h, cs)) {
         if (h->ops->collect) h->ops->collect(h, -1, GC_REASON_HEAP_LIMIT);
-        if (h->heap_bytes + cs > h->heap_limit) {
-            gc_fail(h, GC_ERR_HEAP_LIMIT, "heap limit exceeded: %llu bytes in use + %u requested > limit of %llu bytes%s",
-                    (unsigned long long)h->heap_bytes, cs, (unsigned long long)h->heap_limit,
+        if (over_limit(h, cs)) {
+            bool twice;
+            uint64_t reserve = committed(h, &twice) - h->heap_bytes;
+            char copy[96] = "";
+            if (reserve || twice)
+                snprintf(copy, sizeof copy, " + %llu reserved for copying%s", (unsigned long long)reserve,
+                         twice ? " (and as much again for the request)" : "");
+            gc_fail(h, GC_ERR_HEAP_LIMIT, "heap limit exceeded: %llu bytes in use%s + %u requested > limit of %llu bytes%s",
+                    (unsigned long long)h->heap_bytes, copy, cs, (unsigned long long)h->heap_limit,
                     h->ops->collect ? " (after a full collection)" : "");
             return NULL;
         }
     }
     void *cell;
-    if (cs <= GC_SMALL_MAX) {
+    if (cs <= GC_SMALL_MAX && h->alloc_space->kind == GC_SPACE_COPY) {
+        if ((cell = gc_copy_alloc(h, (gc_copy_space *)h->alloc_space, cs)) == NULL) {
+            gc_fail(h, GC_ERR_NOMEM, "out of memory for a %zu-byte block (jemalloc, or the heap's block-mark table)", GC_BLOCK_SIZE);
+            return NULL;
+        }
+    } else if (cs <= GC_SMALL_MAX) {
         unsigned c = gc_size_class(cs);
         if (h->poison && h->free[c]) gc_poison_check(h, h->free[c], cs);
         if ((cell = gc_space_take(h, c)) == NULL) {
@@ -219,12 +281,17 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
             }
             cell = gc_space_take(h, c);
         }
-    } else if ((cell = gc_space_alloc_large(h, cs)) == NULL) {
+    } else if ((cell = gc_large_alloc(h, cs)) == NULL) {
         gc_fail(h, GC_ERR_NOMEM, "out of memory for a %u-byte large object (jemalloc, or the heap's block-mark table)", cs);
         return NULL;
     }
     gc_object *o = gc_init_object(h, cell, cs, h->prefix, nslots, nbytes, tag, osize);
-    if (cs > GC_SMALL_MAX) o->flags |= GC_OBJ_LARGE;
+    if (cs > GC_SMALL_MAX) {
+        o->flags |= GC_OBJ_LARGE; /* counted in the large-object space by gc_large_alloc */
+    } else {
+        h->alloc_space->objects++;
+        h->alloc_space->bytes += cs;
+    }
     if (h->track_list && nslots) gc_link_append(h->track_list, gc_link_of(o)); /* writes the prefix */
     else if (h->prefix) memset(cell, 0, h->prefix);
     if (h->ops->after_alloc) h->ops->after_alloc(h, o);
@@ -267,34 +334,8 @@ int gc_control(gc_heap *h, gc_control_op op, const int64_t *args, int nargs) {
     return h->ops->control ? h->ops->control(h, op, args, nargs) : 0;
 }
 
-struct tally {
-    const gc_heap *h;
-    uint64_t objects, bytes;
-};
-
-static void tally_cell(gc_object *o, void *ctx) {
-    struct tally *t = ctx;
-    t->objects++;
-    t->bytes += gc_cell_size_of(t->h, o);
-}
-
 int gc_verify(gc_heap *h, char *msg, size_t len) {
-    struct tally t = {h, 0, 0};
-    gc_heap_each(h, tally_cell, &t);
-    if (t.objects != h->objects_live || t.bytes != h->heap_bytes) {
-        snprintf(msg, len, "heap accounting is off (HEAP-1): %llu objects / %llu bytes counted, %llu / %llu recorded",
-                 (unsigned long long)t.objects, (unsigned long long)t.bytes, (unsigned long long)h->objects_live,
-                 (unsigned long long)h->heap_bytes);
-        return -1;
-    }
-    for (unsigned c = 0; c < GC_NCLASSES; c++)
-        for (gc_cell *fc = h->free[c]; fc; fc = fc->next) {
-            const gc_object *o = (const gc_object *)((char *)fc + h->prefix);
-            if (!(o->flags & GC_OBJ_FREE) || gc_block_of(fc)->cls != c) {
-                snprintf(msg, len, "free list %u holds a cell that is live or of another class", c);
-                return -1;
-            }
-        }
+    if (gc_spaces_verify(h, msg, len) != 0) return -1;
     if (!gc_space_lane_clear(h, GC_BITS_CENSUS)) {
         snprintf(msg, len, "census bits left set (HEAP-2)");
         return -1;

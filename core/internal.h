@@ -5,9 +5,29 @@
 #include "gclab/heap.h"
 #include "gclab/mutator.h"
 
-/* space.c */
-int gc_space_init(gc_heap *h, char *err, size_t errlen);
-void gc_space_destroy(gc_heap *h);
+/* block.c: the block layer */
+int gc_blocks_init(gc_heap *h, char *err, size_t errlen);
+void gc_blocks_destroy(gc_heap *h);
+gc_block *gc_block_get(gc_heap *h, gc_space *s);  /* a 64 KiB block; header zeroed but for chunk and space */
+void gc_block_put(gc_heap *h, gc_block *b);
+gc_block *gc_block_get_large(gc_heap *h, gc_space *s, size_t bytes); /* header not initialised */
+void gc_block_put_large(gc_heap *h, gc_block *b, size_t bytes);
+void gc_block_link(gc_block **list, gc_block *b);   /* at the front of a doubly linked list */
+void gc_block_unlink(gc_block **list, gc_block *b);
+/* Header bytes before a small or copy block's first cell: the whole census bitmap, rounded to a
+ * cache line so that a 16- or 32-byte cell never straddles two (the mark loop prefetches an
+ * object's first line only). */
+#define GC_SMALL_BLOCK_HEADER ((sizeof(gc_block) + 63) & ~(size_t)63)
+
+/* spaces.c: the heap's list of spaces and what is done to all of them */
+void gc_heap_add_space(gc_heap *h, gc_space *s);
+void gc_spaces_destroy(gc_heap *h);
+int gc_spaces_verify(gc_heap *h, char *msg, size_t len); /* every space, and their sum (HEAP-1) */
+void gc_heap_rearm(gc_heap *h);             /* heap.c: re-arm the countdown (the limit's headroom changed) */
+uint64_t gc_heap_copy_reserve(gc_heap *h);  /* the evacuated copy spaces' bytes */
+void gc_heap_update_fast_paths(gc_heap *h); /* heap.c */
+
+/* space_sizeclass.c */
 bool gc_space_refill(gc_heap *h, unsigned cls); /* cells for cls: a queued block swept, or a bump run */
 void gc_space_retire_bump(gc_heap *h);          /* thread every bump run onto its free list (SPACE-1) */
 void gc_space_retire_bump_class(gc_heap *h, unsigned cls);
@@ -25,7 +45,32 @@ static inline void *gc_space_take(gc_heap *h, unsigned cls) {
     h->bump[cls] = b + cs;
     return b;
 }
-void *gc_space_alloc_large(gc_heap *h, uint32_t cell_size);
+void gc_sizeclass_release_empty(gc_heap *h);
+void gc_sizeclass_walk(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx);
+void gc_sizeclass_clear_census(gc_heap *h);
+bool gc_sizeclass_census_clear(gc_heap *h);
+bool gc_sizeclass_marks_clear(gc_heap *h, uint8_t next_epoch);
+int gc_sizeclass_verify(gc_heap *h, char *msg, size_t len);
+void gc_sizeclass_destroy(gc_heap *h);
+
+/* space_large.c */
+void *gc_large_alloc(gc_heap *h, uint32_t cell_size); /* counted in the space; NULL: no memory */
+void gc_large_free(gc_heap *h, gc_object *o);
+void gc_large_walk(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx);
+void gc_large_clear_census(gc_heap *h);
+bool gc_large_census_clear(gc_heap *h);
+bool gc_large_marks_clear(gc_heap *h, uint8_t next_epoch);
+int gc_large_verify(gc_heap *h, char *msg, size_t len);
+void gc_large_destroy(gc_heap *h);
+
+/* space_copy.c */
+void *gc_copy_alloc(gc_heap *h, gc_copy_space *s, uint32_t cs); /* the mutator's slow path; NULL: no memory */
+void gc_copy_walk(gc_heap *h, gc_copy_space *s, void (*fn)(gc_object *o, void *ctx), void *ctx);
+void gc_copy_clear_census(gc_heap *h, gc_copy_space *s);
+bool gc_copy_census_clear(gc_heap *h, gc_copy_space *s);
+bool gc_copy_marks_clear(gc_heap *h, gc_copy_space *s, uint8_t next_epoch);
+int gc_copy_verify(gc_heap *h, gc_copy_space *s, char *msg, size_t len);
+void gc_copy_destroy(gc_heap *h, gc_copy_space *s);
 bool gc_sweep_pending_refill(gc_heap *h, unsigned cls);
 /* Before a marking of the mark lane takes the next epoch: sweep the queued blocks whose dead cells
  * could carry it (core/space.c, block_aged). */
@@ -55,14 +100,6 @@ static inline uint8_t *gc_block_mark_byte(uint8_t *const *marks, const void *p) 
     return &marks[a >> GC_BLOCK_MARKS_LEAF_SHIFT][(a >> GC_BLOCK_MARKS_BLOCK_SHIFT) & (GC_BLOCK_MARKS_LEAF_BYTES - 1)];
 }
 
-/* A growable stack of object pointers (the mark stack, the RC work list). */
-bool gc_stack_grow(gc_stack *s);
-static inline bool gc_stack_push(gc_stack *s, gc_object *o) {
-    if (GC_UNLIKELY(s->len == s->cap) && !gc_stack_grow(s)) return false;
-    s->items[s->len++] = o;
-    return true;
-}
-void gc_stack_free(gc_stack *s);
 
 /* trace.c: marking into a caller's stack (for the census, which must not disturb the heap's). */
 uint64_t gc_mark_with(gc_heap *h, unsigned which, gc_stack *stack, uint64_t *bytes);

@@ -153,10 +153,10 @@ Test(policy, large_object_takes_the_pool_back) {
     uint32_t keep = gc_frame_push(h, 1);
     gc_frame_pop(h, keep);
     gc_collect(h, -1);
-    cr_assert_not_null(h->empty, "the emptied blocks wait in the pool");
+    cr_assert_not_null(h->sc.empty, "the emptied blocks wait in the pool");
     uint64_t pooled = h->block_bytes;
     gc_new(h, base, 0, 1u << 20, 1); /* 1 MiB of raw bytes: a large object */
-    cr_assert_null(h->empty, "the pool was released before the large object was allocated");
+    cr_assert_null(h->sc.empty, "the pool was released before the large object was allocated");
     cr_assert_lt(h->block_bytes, pooled + (1u << 20), "blocks %llu, pooled before %llu",
                  (unsigned long long)h->block_bytes, (unsigned long long)pooled);
     tst_verify(h, "after a large allocation took the pool back");

@@ -52,7 +52,7 @@ Test(sweep, emptied_blocks_are_reused_then_released) {
     uint64_t held = h->block_bytes;
     gc_frame_pop(h, base);
     gc_collect(h, -1); /* every block is empty: pooled, not yet given back */
-    cr_assert_not_null(h->empty, "emptied blocks wait in the pool");
+    cr_assert_not_null(h->sc.empty, "emptied blocks wait in the pool");
     cr_assert_eq(h->objects_live, 0);
     base = make_objects(h, 5000); /* reuses pooled blocks as bump runs */
     cr_assert_eq(h->block_bytes, held, "no new memory while pooled blocks remain");
@@ -190,7 +190,7 @@ Test(block_marks, every_survivor_block_carries_the_epoch) {
             cr_assert_eq(*gc_block_mark_byte(h->block_marks, o), h->mark_epoch,
                          "round %d: object %u's block does not carry the marking's epoch", round, i);
         }
-        cr_assert_not_null(h->empty, "round %d: the dead frame's blocks are pooled", round);
+        cr_assert_not_null(h->sc.empty, "round %d: the dead frame's blocks are pooled", round);
         dead = make_objects(h, 20000);
         gc_frame_pop(h, dead);
     }

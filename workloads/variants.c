@@ -12,6 +12,7 @@
 #ifndef GCLAB_FIXED_BARRIER
 extern const gc_workload *const gc_workloads_plain[];   /* GCLAB_FIXED_BARRIER 0 */
 extern const gc_workload *const gc_workloads_counted[]; /* GCLAB_FIXED_BARRIER GC_BARRIER_RC */
+extern const gc_workload *const gc_workloads_bumped[];  /* GCLAB_FIXED_BARRIER 0, GCLAB_FIXED_BUMP 1 */
 #endif
 
 const gc_workload *gc_workload_specialise(const gc_workload *w, const gc_heap *h) {
@@ -19,10 +20,9 @@ const gc_workload *gc_workload_specialise(const gc_workload *w, const gc_heap *h
     (void)h; /* a build fixed for one collector has nothing more to choose */
     return w;
 #else
-    if (!h->fast_alloc) return w;
-    const gc_workload *const *copies = h->barrier == 0               ? gc_workloads_plain
-                                       : h->barrier == GC_BARRIER_RC ? gc_workloads_counted
-                                                                     : NULL;
+    const gc_workload *const *copies = NULL;
+    if (h->fast_alloc) copies = h->barrier == 0 ? gc_workloads_plain : h->barrier == GC_BARRIER_RC ? gc_workloads_counted : NULL;
+    else if (h->fast_bump) copies = h->barrier == 0 ? gc_workloads_bumped : NULL;
     if (copies == NULL) return w;
     for (size_t i = 0; gc_workloads[i]; i++) /* by identity: a program's own workload keeps its own */
         if (gc_workloads[i] == w) return copies[i];

@@ -38,6 +38,7 @@
 #include "gclab/collector.h"
 #include "gclab/events.h"
 #include "gclab/object.h"
+#include "gclab/space.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -51,15 +52,21 @@
 /* Run-time dispatch of the fast paths. A build may fix them at compile time (bench/ does, to
  * measure what choosing the collector at run time costs): define GCLAB_FIXED_BARRIER to the
  * collector's GC_BARRIER_* bits and GCLAB_FIXED_HOOKED to 0 or 1, and the heap refuses any other
- * collector, and any unhooked collector with a prefix (core/heap.c). Such a build's inline
+ * collector, and any unhooked collector with a prefix (core/heap.c); GCLAB_FIXED_BUMP (default 0)
+ * fixes the allocation kind: 1 for a copy space's bump cursor, 0 for free lists. Such a build's inline
  * allocation path also skips poison mode's reuse check (benchmarks do not poison). */
+#if defined(GCLAB_FIXED_BARRIER) && !defined(GCLAB_FIXED_BUMP)
+#define GCLAB_FIXED_BUMP 0
+#endif
 #ifdef GCLAB_FIXED_BARRIER
 #define gc_heap_barrier(h) ((void)(h), (unsigned)(GCLAB_FIXED_BARRIER))
-#define gc_heap_fast_alloc(h) ((void)(h), !(GCLAB_FIXED_HOOKED))
+#define gc_heap_fast_alloc(h) ((void)(h), !(GCLAB_FIXED_HOOKED) && !(GCLAB_FIXED_BUMP))
+#define gc_heap_fast_bump(h) ((void)(h), !(GCLAB_FIXED_HOOKED) && (GCLAB_FIXED_BUMP))
 #define gc_heap_fast_link(h) ((void)(h), false) /* fixed builds serve no tracking collector */
 #else
 #define gc_heap_barrier(h) ((h)->barrier)
 #define gc_heap_fast_alloc(h) ((h)->fast_alloc)
+#define gc_heap_fast_bump(h) ((h)->fast_bump)
 #define gc_heap_fast_link(h) ((h)->fast_link)
 #endif
 
@@ -90,7 +97,8 @@ typedef struct gc_link {
 } gc_link;
 
 typedef struct gc_block {
-    struct gc_block *next, *prev; /* the blocks of one size class, or the large blocks */
+    struct gc_block *next, *prev; /* the blocks of one size class, of a copy space, or the large blocks */
+    struct gc_space *space;       /* the space holding it (gc_space_of) */
     char *cells;                  /* first cell */
     uint32_t cell_size;           /* bytes per cell */
     uint32_t ncells;
@@ -99,6 +107,7 @@ typedef struct gc_block {
     struct gc_chunk *chunk;       /* the 2 MiB chunk a small block was carved from (core/space.c) */
     struct gc_block *next_unswept;
     uint64_t queued_seq;          /* while unswept: the marking that queued it after its last sweep */
+    uint32_t used;                /* a copy space's block: bytes of cells from `cells` (core/space_copy.c) */
     /* The census lane: granule g is bit g%64 of word g/64. A large block is allocated with only
      * census[0]: its object starts in the first 64 granules. */
     uint64_t census[GC_BITMAP_WORDS];
@@ -131,6 +140,9 @@ static inline gc_block *gc_block_of(const void *p) {
     return (gc_block *)((uintptr_t)p & ~(uintptr_t)(GC_BLOCK_SIZE - 1));
 }
 
+/* The space holding object o: its block header's (one masked load). */
+static inline gc_space *gc_space_of(const gc_object *o) { return gc_block_of(o)->space; }
+
 /* The census bit of the object at p: its word in the block's bitmap, and the bit's mask. */
 static inline uint64_t *gc_census_word(const void *p, uint64_t *mask) {
     uintptr_t g = ((uintptr_t)p & (GC_BLOCK_SIZE - 1)) / GC_CELL_ALIGN;
@@ -158,11 +170,20 @@ typedef enum gc_error {
 
 typedef struct gc_heap gc_heap;
 
-/* A growable stack of object pointers (core/stack.c). */
+/* A growable stack of object pointers (core/stack.c): the explicit work lists that replace
+ * recursion everywhere. */
 typedef struct gc_stack {
     gc_object **items;
     size_t len, cap;
 } gc_stack;
+bool gc_stack_grow(gc_stack *s);
+bool gc_stack_reserve(gc_stack *s, size_t n); /* room for n more items */
+static inline bool gc_stack_push(gc_stack *s, gc_object *o) {
+    if (GC_UNLIKELY(s->len == s->cap) && !gc_stack_grow(s)) return false;
+    s->items[s->len++] = o;
+    return true;
+}
+void gc_stack_free(gc_stack *s);
 
 /* Called when the heap cannot go on (heap limit, out of memory). The run driver longjmps out of
  * the workload from here; if the handler returns, the failing gc_alloc returns NULL. */
@@ -207,6 +228,10 @@ struct gc_heap {
     bool free_hooked;           /* an RC free has work beyond the cell: ops->on_free, or tracking */
     bool fast_alloc;            /* no hooks, no prefix, no poison: gc_alloc's inline path may serve */
     bool fast_link;             /* tracking (gc_track_objects), no poison: gc_alloc's linking path may serve */
+    bool fast_bump;             /* the allocation space is a copy space, no hooks, no prefix: the bump path may serve */
+    /* The allocation space's bump cursor when it is a copy space: [bump_cursor, bump_limit) is free
+     * in its last block (core/space_copy.c). */
+    char *bump_cursor, *bump_limit;
     bool poison;
     /* Object tracking (gc_track_objects): objects with slots are linked at the tail of *track_list
      * from allocation to free and counted in tracked_count (+1 per allocation, -1 per free, never
@@ -237,12 +262,21 @@ struct gc_heap {
     void *fatal_ctx;
     gc_error error;
     char error_msg[256];
-    /* the space */
+    /* the spaces (include/gclab/space.h) */
+    struct gc_sizeclass_space {
+        gc_space space;
+        gc_block *blocks[GC_NCLASSES];
+        gc_block *unswept[GC_NCLASSES]; /* blocks awaiting a lazy sweep (gc_sweep_lazily) */
+        gc_block *empty;        /* blocks emptied by the last collection, kept for reuse */
+    } sc;
+    struct gc_large_space {
+        gc_space space;
+        gc_block *blocks;       /* one per object */
+    } los;
+    gc_space *spaces;           /* every space, in creation order: sc, los, the collector's */
+    gc_space *alloc_space;      /* where the mutator's small objects go (gc_heap_set_allocation_space) */
+    /* the block layer (core/block.c) */
     unsigned arena;             /* jemalloc arena index */
-    gc_block *blocks[GC_NCLASSES];
-    gc_block *large;
-    gc_block *unswept[GC_NCLASSES]; /* blocks awaiting a lazy sweep (gc_sweep_lazily) */
-    gc_block *empty;            /* blocks emptied by the last collection, kept for reuse */
     struct gc_chunk *chunks;    /* the 2 MiB chunks small blocks are carved from */
     struct gc_chunk *chunks_with_room; /* those that may have a free block (core/space.c) */
     uint64_t mark_seq;          /* markings of the mark lane so far; the last one's number */
@@ -252,9 +286,9 @@ struct gc_heap {
     uint64_t marked_objects;    /* objects marked by the last gc_mark_from_roots (mark lane) */
     uint64_t marked_bytes;      /* their cell bytes */
     bool mark_incomplete;       /* that marking lost an edge (out of memory): sweep nothing */
-    uint64_t block_bytes;       /* bytes held from jemalloc for blocks */
+    uint64_t block_bytes;       /* bytes held from jemalloc: chunks and large blocks (core/block.c) */
     uint64_t block_bytes_peak;
-    uint64_t arena_calls; /* allocations and frees on the heap's jemalloc arena (core/space.c) */
+    uint64_t arena_calls; /* allocations and frees on the heap's jemalloc arena (core/block.c) */
     uint64_t nblocks;
     /* explicit work lists: never the C stack, whatever the graph's depth */
     gc_stack rc_work;           /* objects whose count reached zero, not yet freed */
@@ -270,6 +304,12 @@ struct gc_heap {
     uint64_t final_verify_failures;
     struct gc_scratch *scratch; /* workload bookkeeping blocks (gc_heap_scratch), freed with the heap */
 };
+
+/* --- what a collector reads of the heap (it writes none of these) --- */
+static inline uint64_t gc_heap_limit(const gc_heap *h) { return h->heap_limit; }
+static inline uint64_t gc_heap_objects(const gc_heap *h) { return h->objects_live; } /* HEAP-1 totals */
+static inline uint64_t gc_heap_bytes(const gc_heap *h) { return h->heap_bytes; }
+static inline const gc_mutator_counts *gc_heap_counts(const gc_heap *h) { return &h->counts; }
 
 /* --- life cycle (core/heap.c) --- */
 int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t errlen);
@@ -474,6 +514,15 @@ __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uin
         uint32_t cs = gc_class_bytes(c);
         void *cell = gc_take_cell(h, c, cs);
         if (GC_LIKELY(cell != NULL)) return gc_init_object(h, cell, cs, 0, nslots, nbytes, tag, osize);
+    } else if (need <= GC_SMALL_MAX && gc_heap_fast_bump(h)) {
+        /* The bump path (a copy space is the allocation space): one cursor for every size. */
+        uint32_t cs = gc_class_bytes(gc_size_class(need));
+        char *cell = h->bump_cursor;
+        if (GC_LIKELY(h->countdown >= (int64_t)cs && (size_t)(h->bump_limit - cell) >= cs)) {
+            h->countdown -= cs;
+            h->bump_cursor = cell + cs;
+            return gc_init_object(h, cell, cs, 0, nslots, nbytes, tag, osize);
+        }
     } else if (need + sizeof(gc_link) <= GC_SMALL_MAX && gc_heap_fast_link(h) &&
                (nslots == 0 || h->tracked_count < h->tracked_limit)) {
         /* The tracking path (gc_track_objects): the prefix is a constant gc_link, so the same

@@ -28,6 +28,7 @@
 enum {
     GC_OBJ_FREE = 1u << 0,      /* the cell is on a free list: never a live object */
     GC_OBJ_LARGE = 1u << 1,     /* the cell is a large-object block of its own */
+    GC_OBJ_FORWARDED = GC_OBJ_FREE | GC_OBJ_LARGE, /* both at once: copied, see gclab/space.h */
     GC_OBJ_EPOCH_SHIFT = 2,     /* flags >> GC_OBJ_EPOCH_SHIFT: the mark epoch */
     GC_OBJ_EPOCH_MASK = 0xfcu,
     GC_MARK_EPOCHS = 63         /* epochs 1..63 are used in turn */

@@ -1,4 +1,4 @@
-/* Tracing: mark everything reachable from the roots, with an explicit stack.
+/* Marking: mark everything reachable from the roots in place, with an explicit stack.
  *
  * This is the mark loop of every tracing collector and of the census. The collector's lane keeps
  * its marks in the object headers, as mark epochs (include/gclab/object.h): each marking of it
@@ -20,10 +20,18 @@
  * hold nothing marked, the loop records in a byte per block kept off the blocks, in a table
  * indexed by address (core/block_marks.c: in the block header it was a miss of its own).
  *
- * Postcondition: every object reachable from a root is marked in lane `which`; no other object
+ * The loop advances by steps (gc_mark_step, gclab/tracer.h): a step follows at most its budget of
+ * edges and always leaves its prefetch FIFO empty, so the work list is the whole state between
+ * steps. An edge that cannot be pushed (no memory for the stack) is recorded as lost
+ * (h->mark_incomplete: the sweeps then free nothing) and reported by gc_mark_end, after the loop,
+ * never by escaping from the middle of it.
+ *
+ * Postcondition of a marking run to completion: every object reachable from a root is marked in
+ * lane `which`; no other object
  * was marked by this call; *bytes has grown by the marked objects' cell bytes; for the mark lane,
  * every block holding a marked cell has its block-mark byte equal to h->mark_epoch (BM-1). */
 #include "core/internal.h"
+#include "gclab/tracer.h"
 
 /* Edges in flight. 32 rather than 16: on the `cache` workload marking took ~10% less time per live
  * MiB at both 10 and 300 MiB live (more misses overlap once the heap outgrows the caches); 64
@@ -31,10 +39,7 @@
 enum { PREFETCH_DEPTH = 32 };
 
 static inline void push_edge(gc_heap *h, gc_object *o, gc_stack *stack) {
-    if (GC_UNLIKELY(!gc_stack_push(stack, o))) {
-        h->mark_incomplete = true; /* the sweeps then free nothing */
-        gc_fail(h, GC_ERR_NOMEM, "out of memory for the mark stack");
-    }
+    if (GC_UNLIKELY(!gc_stack_push(stack, o))) h->mark_incomplete = true; /* the sweeps then free nothing */
 }
 
 static void push_roots(gc_heap *h, gc_stack *stack, gc_object **roots, uint32_t n) {
@@ -59,17 +64,18 @@ __attribute__((always_inline)) static inline bool mark_test_and_set(gc_object *o
 
 /* The mark loop for one lane; `which` is a constant in each of its two expansions below. */
 __attribute__((always_inline)) static inline uint64_t mark_lane(gc_heap *h, unsigned which, gc_stack *stack,
-                                                                uint64_t *bytes) {
-    push_roots(h, stack, h->roots, h->nroots);
-    push_roots(h, stack, h->globals, h->nglobals);
+                                                                uint64_t *bytes, uint64_t budget,
+                                                                uint64_t *followed) {
+    uint64_t popped = 0;
     const uint8_t epoch = h->mark_epoch;
     uint8_t *const *const block_marks = h->block_marks;
     uint64_t marked = 0, b = 0;
     gc_object *fifo[PREFETCH_DEPTH];
     unsigned head = 0, count = 0;
     for (;;) {
-        while (count < PREFETCH_DEPTH && stack->len) {
+        while (count < PREFETCH_DEPTH && stack->len && popped < budget) {
             gc_object *p = stack->items[--stack->len];
+            popped++;
             if (which == GC_BITS_MARK) {
                 /* Its header is read, and written if it is unmarked; its first slot is read next.
                  * Cells are 8-byte multiples packed from a line boundary, so a 24-byte object can
@@ -102,25 +108,67 @@ __attribute__((always_inline)) static inline uint64_t mark_lane(gc_heap *h, unsi
             if (*slot) push_edge(h, *slot, stack);
     }
     *bytes += b;
+    *followed = popped;
     return marked;
 }
 
 uint64_t gc_mark_with(gc_heap *h, unsigned which, gc_stack *stack, uint64_t *bytes) {
-    if (which == GC_BITS_MARK) return mark_lane(h, GC_BITS_MARK, stack, bytes);
-    return mark_lane(h, GC_BITS_CENSUS, stack, bytes);
+    push_roots(h, stack, h->roots, h->nroots);
+    push_roots(h, stack, h->globals, h->nglobals);
+    uint64_t followed;
+    if (which == GC_BITS_MARK) return mark_lane(h, GC_BITS_MARK, stack, bytes, UINT64_MAX, &followed);
+    return mark_lane(h, GC_BITS_CENSUS, stack, bytes, UINT64_MAX, &followed);
+}
+
+void gc_mark_begin(gc_heap *h) {
+    /* Take the next epoch: every mark of the last marking is void at once. Queued blocks whose
+     * dead cells could carry it are swept first, under the old epoch (core/space_sizeclass.c). */
+    gc_heap_sync(h);
+    gc_space_sweep_aged(h);
+    h->mark_seq++;
+    h->mark_epoch = (uint8_t)(((h->mark_seq - 1) % GC_MARK_EPOCHS + 1) << GC_OBJ_EPOCH_SHIFT);
+    h->marked_bytes = 0;
+    h->marked_objects = 0;
+    h->mark_incomplete = false;
+    h->mark_stack.len = 0;
+}
+
+void gc_mark_roots(gc_heap *h) {
+    push_roots(h, &h->mark_stack, h->roots, h->nroots);
+    push_roots(h, &h->mark_stack, h->globals, h->nglobals);
+}
+
+void gc_mark_push(gc_heap *h, gc_object *o) {
+    if (o) push_edge(h, o, &h->mark_stack);
+}
+
+uint64_t gc_mark_step(gc_heap *h, uint64_t budget) {
+    uint64_t followed;
+    h->marked_objects += mark_lane(h, GC_BITS_MARK, &h->mark_stack, &h->marked_bytes, budget, &followed);
+    return followed;
+}
+
+uint64_t gc_mark_end(gc_heap *h) {
+    if (h->mark_incomplete) gc_fail(h, GC_ERR_NOMEM, "out of memory for the mark stack (the marking lost an edge)");
+    return h->marked_objects;
+}
+
+bool gc_mark_object(gc_heap *h, gc_object *o) {
+    bool was = mark_test_and_set(o, GC_BITS_MARK, h->mark_epoch, h->block_marks);
+    if (!was) {
+        h->marked_objects++;
+        h->marked_bytes += gc_cell_size_of(h, o);
+    }
+    return was;
 }
 
 uint64_t gc_mark_from_roots(gc_heap *h, unsigned which) {
-    if (which == GC_BITS_MARK) {
-        /* Take the next epoch: every mark of the last marking is void at once. Queued blocks whose
-         * dead cells could carry it are swept first, under the old epoch (core/space.c). */
-        gc_space_sweep_aged(h);
-        h->mark_seq++;
-        h->mark_epoch = (uint8_t)(((h->mark_seq - 1) % GC_MARK_EPOCHS + 1) << GC_OBJ_EPOCH_SHIFT);
+    if (which == GC_BITS_CENSUS) {
+        h->marked_bytes = 0;
+        return gc_mark_with(h, which, &h->mark_stack, &h->marked_bytes);
     }
-    h->marked_bytes = 0;
-    h->mark_incomplete = false;
-    uint64_t marked = gc_mark_with(h, which, &h->mark_stack, &h->marked_bytes);
-    if (which == GC_BITS_MARK) h->marked_objects = marked;
-    return marked;
+    gc_mark_begin(h);
+    gc_mark_roots(h);
+    gc_mark_step(h, UINT64_MAX);
+    return gc_mark_end(h);
 }

@@ -1,25 +1,20 @@
-/* The space: size-segregated blocks of cells, obtained from the heap's own jemalloc arena.
+/* The size-class space: size-segregated blocks of cells, from the block layer (core/block.c).
  *
  * Small cells (up to GC_SMALL_MAX bytes) come in GC_NCLASSES size classes; each 64 KiB block holds
- * cells of one class after a header with the census bitmap. Larger objects get a block of their
- * own, aligned the same way, so that gc_block_of() works for every object. Cells freed by
+ * cells of one class after a header with the census bitmap. Larger objects live in the large-object
+ * space (core/space_large.c), whose blocks are aligned the same way. Cells freed by
  * reference counting go straight back to their class's free list. An eager sweep (gc_sweep)
  * rebuilds the lists in address order and frees empty blocks; a lazy one (gc_sweep_lazily) keeps
  * the blocks a collection emptied in a pool, reused as bump runs and freed at the next collection
- * if still unused, and queues the others for the allocator to sweep. Freed blocks go back to their
- * chunk and chunks to jemalloc, so the arena's statistics show the heap growing and shrinking.
+ * if still unused, and queues the others for the allocator to sweep. Freed blocks go back to the
+ * block layer, so the arena's statistics show the heap growing and shrinking.
  *
- * Small blocks are carved from 2 MiB chunks, aligned to 2 MiB and advised for transparent huge
- * pages: a large heap then costs the mark loop one TLB entry per chunk rather than one per 4 KiB
- * page (bench's scaling run: marking 1 GiB live went from 504k to 347k ns per live MiB, 10 MiB
- * from 271k to 154k). A chunk goes back to jemalloc as soon as all of its blocks are free.
+ * Counts: the space's objects and bytes (HEAP-1) change here on every free and sweep; allocation
+ * counts into them in core/heap.c (slow path) and gc_heap_sync (what the inline path allocated).
  *
  * Blocks kept by reference-counting collectors are never returned while cells of theirs sit on a
  * free list (a LIFO list has no cheap way to unthread one block): their footprint only grows. */
-#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
-#include <jemalloc/jemalloc.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,161 +54,29 @@ const uint8_t gc_class_of[GC_SMALL_MAX / GC_CELL_ALIGN + 1] = {
 /* Header bytes before the first cell: small blocks carry the whole census bitmap, large ones one
  * word of it. Small blocks' cells start on a cache line, so that a 16- or 32-byte cell never
  * straddles two lines (the mark loop prefetches an object's first line only). */
-#define SMALL_HEADER ((sizeof(gc_block) + 63) & ~(size_t)63)
-#define LARGE_HEADER ((offsetof(gc_block, census) + sizeof(uint64_t) + 15) & ~(size_t)15)
+#define SMALL_HEADER GC_SMALL_BLOCK_HEADER
 
 static void release_empty(gc_heap *h);
 
-static void destroy_arena(gc_heap *h) {
-    char name[64];
-    snprintf(name, sizeof name, "arena.%u.destroy", h->arena);
-    mallctl(name, NULL, NULL, NULL, 0);
-}
-
-static int block_flags(const gc_heap *h) {
-    return MALLOCX_ALIGN(GC_BLOCK_SIZE) | MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE;
-}
-
-int gc_space_init(gc_heap *h, char *err, size_t errlen) {
-    size_t sz = sizeof h->arena;
-    if (mallctl("arenas.create", &h->arena, &sz, NULL, 0) != 0) {
-        snprintf(err, errlen, "jemalloc: cannot create an arena for the heap");
-        return -1;
-    }
-    if (gc_block_marks_init(h) != 0) {
-        snprintf(err, errlen, "out of memory for the heap's block marks");
-        destroy_arena(h);
-        return -1;
-    }
-    return 0;
-}
-
-static void block_link(gc_block **list, gc_block *b) {
+void gc_block_link(gc_block **list, gc_block *b) {
     b->prev = NULL;
     b->next = *list;
     if (*list) (*list)->prev = b;
     *list = b;
 }
 
-#define CHUNK_SIZE ((size_t)2 * 1024 * 1024)
-#define CHUNK_BLOCKS ((unsigned)(CHUNK_SIZE / GC_BLOCK_SIZE)) /* 32: one bit each in free_mask */
-
-typedef struct gc_chunk {
-    struct gc_chunk *next;      /* all chunks (h->chunks) */
-    struct gc_chunk *next_room; /* chunks that may have a free block (h->chunks_with_room) */
-    char *base;
-    uint32_t free_mask; /* bit i: block i of the chunk is not in use */
-    bool on_room_list;
-} gc_chunk;
-
-static void note_block(gc_heap *h, size_t bytes);
-
-/* A small block from a chunk with room, or from a new chunk. */
-static gc_block *small_block_get(gc_heap *h) {
-    /* The room list holds every chunk with a free block (and, until the next look, some that
-     * have filled since): chunks leave it lazily here, so both get and put are O(1). */
-    gc_chunk *c;
-    while ((c = h->chunks_with_room) != NULL && c->free_mask == 0) {
-        h->chunks_with_room = c->next_room;
-        c->on_room_list = false;
-    }
-    if (c == NULL) {
-        c = malloc(sizeof *c);
-        if (c == NULL) return NULL;
-        c->base = mallocx(CHUNK_SIZE, MALLOCX_ALIGN(CHUNK_SIZE) | MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE);
-        h->arena_calls++;
-        if (c->base != NULL && gc_block_marks_cover(h, c->base, CHUNK_SIZE) != 0) {
-            dallocx(c->base, MALLOCX_TCACHE_NONE);
-            c->base = NULL;
-        }
-        if (c->base == NULL) {
-            free(c);
-            return NULL;
-        }
-#ifdef MADV_HUGEPAGE
-        madvise(c->base, CHUNK_SIZE, MADV_HUGEPAGE); /* advice only: without it, 4 KiB pages */
-#endif
-        c->free_mask = (uint32_t)((1ull << CHUNK_BLOCKS) - 1);
-        c->next = h->chunks;
-        h->chunks = c;
-        c->next_room = h->chunks_with_room;
-        h->chunks_with_room = c;
-        c->on_room_list = true;
-        note_block(h, CHUNK_SIZE);
-        h->nblocks--; /* note_block counts chunks' bytes; blocks are counted below */
-    }
-    unsigned i = (unsigned)__builtin_ctz(c->free_mask);
-    c->free_mask &= ~(1u << i);
-    gc_block *b = (gc_block *)(c->base + (size_t)i * GC_BLOCK_SIZE);
-    b->chunk = c;
-    h->nblocks++;
-    return b;
-}
-
-/* Give a small block back to its chunk, and the chunk back to jemalloc once it is all free. */
-static void small_block_put(gc_heap *h, gc_block *b) {
-    gc_chunk *c = b->chunk;
-    /* jemalloc knows nothing of AddressSanitizer: lift the free-cell poisoning before the memory
-     * is reused, or the next block or object carved from it faults on its first write. */
-    GC_ASAN_UNPOISON(b, GC_BLOCK_SIZE);
-    c->free_mask |= 1u << ((size_t)((char *)b - c->base) / GC_BLOCK_SIZE);
-    h->nblocks--;
-    if (!c->on_room_list) {
-        c->next_room = h->chunks_with_room;
-        h->chunks_with_room = c;
-        c->on_room_list = true;
-    }
-    if (c->free_mask != (uint32_t)((1ull << CHUNK_BLOCKS) - 1)) return;
-    /* All free: off both lists (a rare event, so the walks are acceptable) and back to jemalloc. */
-    gc_chunk **p = &h->chunks;
-    while (*p != c) p = &(*p)->next;
-    *p = c->next;
-    for (p = &h->chunks_with_room; *p != c; p = &(*p)->next_room) {
-    }
-    *p = c->next_room;
-    h->block_bytes -= CHUNK_SIZE;
-    GC_ASAN_UNPOISON(c->base, CHUNK_SIZE);
-    /* Its pages go back to the system now, not after jemalloc's 10 s decay: chunks empty only
-     * when a structure dies wholesale, and without this the dead structure's pages would stay
-     * resident beside whatever is allocated next (RSS would not follow the heap). Reusing the
-     * chunk costs page faults, as a new one would. */
-    madvise(c->base, CHUNK_SIZE, MADV_DONTNEED);
-    dallocx(c->base, MALLOCX_TCACHE_NONE);
-    h->arena_calls++;
-    free(c);
-}
-
-static void block_release(gc_heap *h, gc_block **list, gc_block *b, size_t bytes) {
+void gc_block_unlink(gc_block **list, gc_block *b) {
     if (b->prev) b->prev->next = b->next;
     else *list = b->next;
     if (b->next) b->next->prev = b->prev;
-    if (b->cls < GC_NCLASSES) {
-        small_block_put(h, b);
-        return;
-    }
-    h->block_bytes -= bytes;
-    h->nblocks--;
-    GC_ASAN_UNPOISON(b, bytes); /* see small_block_put */
-    dallocx(b, MALLOCX_TCACHE_NONE);
-    h->arena_calls++;
 }
 
-static size_t large_block_bytes(const gc_block *b) { return LARGE_HEADER + b->cell_size; }
-
-void gc_space_destroy(gc_heap *h) {
-    release_empty(h);
-    for (unsigned c = 0; c < GC_NCLASSES; c++)
-        while (h->blocks[c]) block_release(h, &h->blocks[c], h->blocks[c], GC_BLOCK_SIZE);
-    while (h->large) block_release(h, &h->large, h->large, large_block_bytes(h->large));
-    destroy_arena(h);
-    gc_block_marks_destroy(h);
+/* Give a small block of this space back to the block layer. */
+static void block_release(gc_heap *h, unsigned cls, gc_block *b) {
+    gc_block_unlink(&h->sc.blocks[cls], b);
+    gc_block_put(h, b);
 }
 
-static void note_block(gc_heap *h, size_t bytes) {
-    h->block_bytes += bytes;
-    h->nblocks++;
-    if (h->block_bytes > h->block_bytes_peak) h->block_bytes_peak = h->block_bytes;
-}
 
 /* Mark a cell free: the FREE flag, and in poison mode the poison pattern over everything but the
  * free-list link. Under AddressSanitizer all but the cell's link and header is made unaddressable,
@@ -230,25 +93,26 @@ static void cell_mark_free(gc_heap *h, void *cell, uint32_t cs) {
 static void start_bump(gc_heap *h, gc_block *b, unsigned cls) {
     uint32_t cs = gc_class_bytes(cls);
     GC_ASAN_UNPOISON(b, GC_BLOCK_SIZE); /* an emptied block still has its freed cells poisoned */
-    gc_chunk *chunk = b->chunk;
+    struct gc_chunk *chunk = b->chunk;
     memset(b, 0, offsetof(gc_block, census));
     b->chunk = chunk;
+    b->space = &h->sc.space;
     memset(b->census, 0, sizeof b->census);
     b->cells = (char *)b + SMALL_HEADER;
     b->cell_size = cs;
     b->ncells = (uint32_t)((GC_BLOCK_SIZE - SMALL_HEADER) / cs);
     b->cls = cls;
-    block_link(&h->blocks[cls], b);
+    gc_block_link(&h->sc.blocks[cls], b);
     gc_space_retire_bump_class(h, cls); /* the previous run, if any cells are left in it */
     h->bump[cls] = b->cells;
     h->bump_end[cls] = b->cells + (size_t)b->ncells * cs;
 }
 
 bool gc_space_refill(gc_heap *h, unsigned cls) {
-    if (h->unswept[cls] && gc_sweep_pending_refill(h, cls)) return true;
-    gc_block *b = h->empty;
-    if (b) h->empty = b->next;
-    else if ((b = small_block_get(h)) == NULL) return false;
+    if (h->sc.unswept[cls] && gc_sweep_pending_refill(h, cls)) return true;
+    gc_block *b = h->sc.empty;
+    if (b) h->sc.empty = b->next;
+    else if ((b = gc_block_get(h, &h->sc.space)) == NULL) return false;
     start_bump(h, b, cls);
     return true;
 }
@@ -275,36 +139,14 @@ void gc_space_retire_bump(gc_heap *h) {
 
 /* Give back the blocks that the last collection emptied and nothing has reused since. */
 static void release_empty(gc_heap *h) {
-    while (h->empty) {
-        gc_block *b = h->empty;
-        h->empty = b->next;
-        small_block_put(h, b);
+    while (h->sc.empty) {
+        gc_block *b = h->sc.empty;
+        h->sc.empty = b->next;
+        gc_block_put(h, b);
     }
 }
 
-void *gc_space_alloc_large(gc_heap *h, uint32_t cell_size) {
-    size_t bytes = LARGE_HEADER + cell_size;
-    /* A large object cannot use the pooled empty blocks, and jemalloc can reuse their memory only
-     * once it has them back: release them first, so that a structure that died (the pool) and the
-     * large object that follows it do not both stay resident (GCBench's array after its stretch
-     * tree: 4 MB of peak RSS). Small allocations afterwards find the same memory through jemalloc. */
-    release_empty(h);
-    gc_block *b = mallocx(bytes, block_flags(h));
-    h->arena_calls++;
-    if (b != NULL && gc_block_marks_cover(h, b, bytes) != 0) {
-        dallocx(b, MALLOCX_TCACHE_NONE);
-        b = NULL;
-    }
-    if (b == NULL) return NULL;
-    note_block(h, bytes);
-    memset(b, 0, LARGE_HEADER);
-    b->cells = (char *)b + LARGE_HEADER;
-    b->cell_size = cell_size;
-    b->ncells = 1;
-    b->cls = GC_NCLASSES;
-    block_link(&h->large, b);
-    return b->cells;
-}
+void gc_sizeclass_release_empty(gc_heap *h) { release_empty(h); }
 
 void gc_poison_check(gc_heap *h, void *cell, uint32_t cs) {
     GC_ASAN_UNPOISON(cell, cs); /* it is about to be reused anyway */
@@ -330,24 +172,20 @@ void gc_free_object(gc_heap *h, gc_object *o) {
     /* The bytes the cell was allocated for; a small cell's class and size by table lookup, once
      * each (the arithmetic of gc_cell_bytes followed by gc_size_class's would compute the class
      * twice: this runs on every reference-counting free). */
-    size_t need = gc_cell_need(h->prefix, gc_object_size(o->nslots, o->nbytes));
-    h->objects_live--;
     if (o->flags & GC_OBJ_LARGE) {
-        h->heap_bytes -= need;
-        gc_block *b = gc_block_of(cell);
-        block_release(h, &h->large, b, large_block_bytes(b));
+        gc_large_free(h, o);
         return;
     }
+    size_t need = gc_cell_need(h->prefix, gc_object_size(o->nslots, o->nbytes));
     unsigned cls = gc_class_of[need / GC_CELL_ALIGN];
     uint32_t cs = gc_class_size[cls];
+    h->objects_live--;
     h->heap_bytes -= cs;
+    h->sc.space.objects--;
+    h->sc.space.bytes -= cs;
     cell_mark_free(h, cell, cs);
     ((gc_cell *)cell)->next = h->free[cls];
     h->free[cls] = cell;
-}
-
-static void clear_census(gc_block *b, size_t words) {
-    for (size_t w = 0; w < words; w++) b->census[w] = 0;
 }
 
 /* Mark epochs as a set: bit e for epoch number e (flags >> GC_OBJ_EPOCH_SHIFT). A sweep keeps the
@@ -393,8 +231,8 @@ static uint32_t sweep_block(gc_heap *h, gc_block *b, uint64_t live_epochs, gc_ce
 
 /* Take a block off its class's queue of blocks awaiting a lazy sweep. */
 static gc_block *sweep_queue_pop(gc_heap *h, unsigned cls) {
-    gc_block *b = h->unswept[cls];
-    if (b) h->unswept[cls] = b->next_unswept;
+    gc_block *b = h->sc.unswept[cls];
+    if (b) h->sc.unswept[cls] = b->next_unswept;
     return b;
 }
 
@@ -461,7 +299,7 @@ void gc_space_sweep_aged(gc_heap *h) {
     if (!h->sweep_queued) return;
     bool left = false;
     for (unsigned c = 0; c < GC_NCLASSES; c++) {
-        for (gc_block **p = &h->unswept[c], *b; (b = *p) != NULL;) {
+        for (gc_block **p = &h->sc.unswept[c], *b; (b = *p) != NULL;) {
             if (block_aged(h, b)) {
                 *p = b->next_unswept;
                 sweep_now(h, b, queued_live_epochs(h));
@@ -469,7 +307,7 @@ void gc_space_sweep_aged(gc_heap *h) {
                 p = &b->next_unswept;
             }
         }
-        left |= h->unswept[c] != NULL;
+        left |= h->sc.unswept[c] != NULL;
     }
     h->sweep_queued = left;
 }
@@ -480,14 +318,20 @@ void gc_space_sweep_aged(gc_heap *h) {
  * simply stays. The cells then carry 0 or one of those two epochs, never the next marking's. */
 static void sweep_nothing(gc_heap *h) { sweep_queue(h, queued_live_epochs(h)); }
 
-/* Large objects are swept at once: one bit each, and freeing one returns its whole block. Counts
- * are the marking's, as for small blocks. */
-static void sweep_large(gc_heap *h) {
-    for (gc_block *b = h->large, *next; b; b = next) {
-        next = b->next;
-        gc_object *o = (gc_object *)(b->cells + h->prefix);
-        if (!gc_is_marked(h, o)) block_release(h, &h->large, b, large_block_bytes(b));
+/* After a marking and the large objects' sweep: the size-class space holds what the marking
+ * reached outside the large-object space. Precondition (gclab/space.h): the marking reached no
+ * object in another space, so the heap's totals are the spaces' sums again. */
+static void set_counts_to_marking(gc_heap *h, uint64_t marked_objects) {
+    gc_heap_sync(h);
+    h->sc.space.objects = marked_objects - h->los.space.objects;
+    h->sc.space.bytes = h->marked_bytes - h->los.space.bytes;
+    uint64_t objects = 0, bytes = 0;
+    for (gc_space *s = h->spaces; s; s = s->next) {
+        objects += s->objects;
+        bytes += s->bytes;
     }
+    h->objects_live = objects;
+    h->heap_bytes = bytes;
 }
 
 uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
@@ -498,13 +342,12 @@ uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
         return 0;
     }
     uint64_t dead = h->objects_live - marked_objects;
-    h->objects_live = marked_objects;
-    h->heap_bytes = h->marked_bytes;
-    sweep_large(h);
+    gc_large_sweep(h);
+    set_counts_to_marking(h, marked_objects);
     for (unsigned c = 0; c < GC_NCLASSES; c++) {
         h->free[c] = NULL; /* every free cell is unmarked: the lazy sweep threads it again */
-        h->unswept[c] = NULL;
-        for (gc_block *b = h->blocks[c], *next; b; b = next) {
+        h->sc.unswept[c] = NULL;
+        for (gc_block *b = h->sc.blocks[c], *next; b; b = next) {
             next = b->next;
             if (*gc_block_mark_byte(h->block_marks, b) != h->mark_epoch) { /* BM-1: nothing in b was marked */
                 /* Nothing survived: keep the block for reuse as a bump run (no threading), and give
@@ -515,18 +358,18 @@ uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
                     sweep_block(h, b, last_marking(h), &tail, &freed); /* poison what died in it */
                 }
                 if (b->prev) b->prev->next = b->next;
-                else h->blocks[c] = b->next;
+                else h->sc.blocks[c] = b->next;
                 if (b->next) b->next->prev = b->prev;
-                b->next = h->empty;
-                h->empty = b;
+                b->next = h->sc.empty;
+                h->sc.empty = b;
                 /* its cells are all dead: under ASan, any use of them is reported */
                 GC_ASAN_POISON(b->cells, (size_t)b->ncells * b->cell_size);
                 continue;
             }
             if (!b->unswept) b->queued_seq = h->mark_seq; /* swept since it was last queued */
             b->unswept = true;
-            b->next_unswept = h->unswept[c];
-            h->unswept[c] = b;
+            b->next_unswept = h->sc.unswept[c];
+            h->sc.unswept[c] = b;
             h->sweep_queued = true;
         }
     }
@@ -543,67 +386,61 @@ uint64_t gc_sweep(gc_heap *h) {
     h->sweep_queued = false; /* every queued block is swept below */
     /* After marking, the live objects are exactly the marked ones, queued blocks or not. */
     uint64_t dead = h->objects_live - h->marked_objects;
-    h->objects_live = h->marked_objects;
-    h->heap_bytes = h->marked_bytes;
+    gc_large_sweep(h);
+    set_counts_to_marking(h, h->marked_objects);
     for (unsigned c = 0; c < GC_NCLASSES; c++) {
-        h->unswept[c] = NULL;
+        h->sc.unswept[c] = NULL;
         gc_cell *list = NULL, **tail = &list;
-        for (gc_block *b = h->blocks[c], *next; b; b = next) {
+        for (gc_block *b = h->sc.blocks[c], *next; b; b = next) {
             next = b->next;
             gc_cell **mark = tail;
             uint64_t f = 0;
             if (sweep_block(h, b, last_marking(h), &tail, &f) == 0) {
                 tail = mark; /* drop this block's cells from the list, then the block */
                 *tail = NULL;
-                block_release(h, &h->blocks[c], b, GC_BLOCK_SIZE);
+                block_release(h, c, b);
             }
         }
         *tail = NULL;
         h->free[c] = list;
     }
-    sweep_large(h);
     return dead;
 }
 
-void gc_heap_each(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx) {
+void gc_sizeclass_walk(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx) {
     gc_space_retire_bump(h); /* SPACE-1: unflagged free cells */
     gc_sweep_finish(h);      /* a lazily swept block's dead cells are not FREE yet */
     for (unsigned c = 0; c < GC_NCLASSES; c++)
-        for (gc_block *b = h->blocks[c]; b; b = b->next) {
+        for (gc_block *b = h->sc.blocks[c]; b; b = b->next) {
             char *cell = b->cells;
             for (uint32_t i = 0; i < b->ncells; i++, cell += b->cell_size) {
                 gc_object *o = (gc_object *)(cell + h->prefix);
                 if (!(o->flags & GC_OBJ_FREE)) fn(o, ctx);
             }
         }
-    for (gc_block *b = h->large; b; b = b->next) fn((gc_object *)(b->cells + h->prefix), ctx);
 }
 
-void gc_space_clear_census(gc_heap *h) {
+void gc_sizeclass_clear_census(gc_heap *h) {
     for (unsigned c = 0; c < GC_NCLASSES; c++)
-        for (gc_block *b = h->blocks[c]; b; b = b->next) clear_census(b, GC_BITMAP_WORDS);
-    for (gc_block *b = h->large; b; b = b->next) clear_census(b, 1);
+        for (gc_block *b = h->sc.blocks[c]; b; b = b->next) memset(b->census, 0, sizeof b->census);
 }
 
-static bool census_clear(gc_heap *h) {
+bool gc_sizeclass_census_clear(gc_heap *h) {
     for (unsigned c = 0; c < GC_NCLASSES; c++)
-        for (gc_block *b = h->blocks[c]; b; b = b->next)
+        for (gc_block *b = h->sc.blocks[c]; b; b = b->next)
             for (size_t w = 0; w < GC_BITMAP_WORDS; w++)
                 if (b->census[w]) return false;
-    for (gc_block *b = h->large; b; b = b->next)
-        if (b->census[0]) return false;
     return true;
 }
 
 /* HEAP-2 for the mark lane: the next marking's epoch is on no cell that is not free (bump runs
  * hold stale headers and are skipped: SPACE-1), and no queued block is older than the epochs
  * allow (block_aged sweeps it at 61 markings at the latest). */
-static bool marks_clear(gc_heap *h) {
-    unsigned next = (unsigned)((h->mark_seq % GC_MARK_EPOCHS + 1) << GC_OBJ_EPOCH_SHIFT);
+bool gc_sizeclass_marks_clear(gc_heap *h, uint8_t next) {
     for (unsigned c = 0; c < GC_NCLASSES; c++) {
-        for (gc_block *b = h->unswept[c]; b; b = b->next_unswept)
+        for (gc_block *b = h->sc.unswept[c]; b; b = b->next_unswept)
             if (h->mark_seq + 1 - b->queued_seq > GC_MARK_EPOCHS - 2) return false;
-        for (gc_block *b = h->blocks[c]; b; b = b->next) {
+        for (gc_block *b = h->sc.blocks[c]; b; b = b->next) {
             char *cell = b->cells;
             for (uint32_t i = 0; i < b->ncells; i++, cell += b->cell_size) {
                 const gc_object *o = (const gc_object *)(cell + h->prefix);
@@ -612,11 +449,24 @@ static bool marks_clear(gc_heap *h) {
             }
         }
     }
-    for (gc_block *b = h->large; b; b = b->next)
-        if (gc_mark_epoch_of((const gc_object *)(b->cells + h->prefix)) == next) return false;
     return true;
 }
 
-bool gc_space_lane_clear(gc_heap *h, unsigned which) {
-    return which == GC_BITS_CENSUS ? census_clear(h) : marks_clear(h);
+/* The free lists hold free cells of their own class only. */
+int gc_sizeclass_verify(gc_heap *h, char *msg, size_t len) {
+    for (unsigned c = 0; c < GC_NCLASSES; c++)
+        for (gc_cell *fc = h->free[c]; fc; fc = fc->next) {
+            const gc_object *o = (const gc_object *)((char *)fc + h->prefix);
+            if (!(o->flags & GC_OBJ_FREE) || gc_block_of(fc)->cls != c || gc_block_of(fc)->space != &h->sc.space) {
+                snprintf(msg, len, "free list %u holds a cell that is live, of another class or of another space", c);
+                return -1;
+            }
+        }
+    return 0;
+}
+
+void gc_sizeclass_destroy(gc_heap *h) {
+    release_empty(h);
+    for (unsigned c = 0; c < GC_NCLASSES; c++)
+        while (h->sc.blocks[c]) block_release(h, c, h->sc.blocks[c]);
 }

@@ -1,0 +1,149 @@
+/* Tracing services for collectors: marking in place (core/mark.c) and a tracer that visits root
+ * and object slots by address, so that a visitor can mark in place or forward and update the slot
+ * (after Whippet's gc_trace_object and MMTk's trace_object, which returns the moved reference).
+ *
+ * Both keep their state explicitly and advance by a step function that takes a work budget and
+ * returns the work done, so an incremental collector calls them a little at a time and a
+ * stop-the-world one runs them to completion. Neither recurses, whatever the graph's depth. A work
+ * list that cannot grow (out of memory) is never escaped by a longjmp from the middle of a trace:
+ * the loss is recorded and reported when the trace ends (gc_mark_end, gc_tracer_failed).
+ *
+ * Marking (in place, the mark lane: epochs in the object headers; include/gclab/object.h):
+ *     gc_mark_begin(h);                         take the next epoch: nothing is marked
+ *     gc_mark_roots(h);                         grey every root
+ *     while (!gc_mark_done(h)) gc_mark_step(h, budget);   or gc_mark_step(h, UINT64_MAX)
+ *     marked = gc_mark_end(h);                  report a lost edge; objects marked
+ * then gc_sweep or gc_sweep_lazily (gclab/heap.h), and gc_large_sweep is called by both.
+ * gc_mark_from_roots(h, GC_BITS_MARK) is all of this at once.
+ *
+ * The visiting tracer (copying, or any policy of the collector's own):
+ *     gc_tracer t; gc_tracer_init(&t, h, to);   to: a copy space whose copies are scanned (or NULL)
+ *     gc_tracer_roots(&t, visit, ctx);          visit(&t, slot, ctx) for every non-nil root slot
+ *     gc_tracer_step(&t, UINT64_MAX, visit, ctx);   every slot of every copy and grey object
+ *     gc_tracer_destroy(&t);
+ * The visitor decides what an edge means: forward it (gc_copy_object / gc_forwarded, then write
+ * the slot), or mark its target in place (gc_mark_object) and grey it (gc_tracer_push). The step
+ * is inline, so a visitor that is a constant static function is inlined into it: no indirect call
+ * per edge. */
+#ifndef GCLAB_TRACER_H
+#define GCLAB_TRACER_H
+
+#include "gclab/heap.h"
+
+/* --- marking in place (core/mark.c) --- */
+void gc_mark_begin(gc_heap *h);
+void gc_mark_roots(gc_heap *h);
+/* Grey o (an incremental collector's barrier, a remembered set's entry): it will be marked and
+ * scanned by a later step. */
+void gc_mark_push(gc_heap *h, gc_object *o);
+/* Follow up to `budget` edges (popped work-list entries); returns how many were followed. */
+uint64_t gc_mark_step(gc_heap *h, uint64_t budget);
+static inline bool gc_mark_done(const gc_heap *h) { return h->mark_stack.len == 0; }
+/* End the marking: if an edge was lost (no memory for the mark stack), the heap fails now with
+ * GC_ERR_NOMEM and the sweeps free nothing. Returns the objects marked (h->marked_bytes: bytes). */
+uint64_t gc_mark_end(gc_heap *h);
+/* Mark one object in place in the mark lane (its header's epoch and its block's mark byte), for
+ * a collector's own visitor; returns whether it was marked already. */
+bool gc_mark_object(gc_heap *h, gc_object *o);
+
+/* --- the visiting tracer --- */
+typedef struct gc_tracer {
+    gc_heap *h;
+    gc_copy_space *copies; /* copies made into it are scanned, Cheney-style; may be NULL */
+    gc_stack grey;         /* objects to scan that are not in `copies` */
+    bool failed;           /* an object could not be greyed: out of memory (gc_tracer_failed) */
+    uint64_t scanned;      /* objects scanned so far */
+} gc_tracer;
+
+typedef void (*gc_visit_fn)(gc_tracer *t, gc_object **slot, void *ctx);
+
+/* `copies`: scanning starts at the next object copied into it. */
+void gc_tracer_init(gc_tracer *t, gc_heap *h, gc_copy_space *copies);
+/* Make room for n grey objects now, so that pushing them later cannot fail; false: no memory. */
+bool gc_tracer_reserve(gc_tracer *t, size_t n);
+void gc_tracer_destroy(gc_tracer *t);
+static inline bool gc_tracer_failed(const gc_tracer *t) { return t->failed; }
+
+static inline void gc_tracer_push(gc_tracer *t, gc_object *o) {
+    if (GC_UNLIKELY(!gc_stack_push(&t->grey, o))) t->failed = true;
+}
+
+/* The next object copied into s and not yet scanned, or NULL (core/space_copy.c). */
+gc_object *gc_copy_scan_next_block(gc_heap *h, gc_copy_space *s);
+static inline gc_object *gc_copy_scan_next(gc_heap *h, gc_copy_space *s) {
+    gc_block *b = s->scan_block;
+    /* the end of the scan block's copies: the cursor in the last block (the scan is never in
+     * the allocation space: it receives no copies) */
+    if (GC_LIKELY(b != NULL && s->scan < (b == s->last ? s->cursor : b->cells + b->used))) {
+        gc_object *o = (gc_object *)(s->scan + h->prefix);
+        s->scan += gc_cell_size_of(h, o);
+        return o;
+    }
+    return gc_copy_scan_next_block(h, s);
+}
+
+/* Copy n 8-byte words: cells are mostly a few words, where an unrolled copy beats a call. */
+static inline void gc_copy_words(uint64_t *restrict d, const uint64_t *restrict s, size_t n) {
+    switch (n) {
+    case 8: d[7] = s[7]; /* fall through */
+    case 7: d[6] = s[6]; /* fall through */
+    case 6: d[5] = s[5]; /* fall through */
+    case 5: d[4] = s[4]; /* fall through */
+    case 4: d[3] = s[3]; /* fall through */
+    case 3: d[2] = s[2]; /* fall through */
+    case 2: d[1] = s[1]; /* fall through */
+    case 1: d[0] = s[0]; /* fall through */
+    case 0: return;
+    default: memcpy(d, s, n * sizeof *d);
+    }
+}
+
+gc_object *gc_copy_object_slow(gc_heap *h, gc_copy_space *to, gc_object *o);
+__attribute__((always_inline)) static inline gc_object *gc_copy_object(gc_heap *h, gc_copy_space *to, gc_object *o) {
+    uint32_t cs = gc_cell_size_of(h, o);
+    char *cell = to->cursor;
+    if (GC_UNLIKELY((size_t)(to->limit - cell) < cs)) return gc_copy_object_slow(h, to, o);
+    to->cursor = cell + cs;
+    gc_copy_words((uint64_t *)cell, (const uint64_t *)gc_cell_of(h, o), cs / sizeof(uint64_t));
+    gc_object *copy = (gc_object *)(cell + h->prefix);
+    gc_forward(o, copy);
+    to->space.objects++;
+    to->space.bytes += cs;
+    h->objects_live++;
+    h->heap_bytes += cs;
+    return copy;
+}
+
+__attribute__((always_inline)) static inline void gc_tracer_roots(gc_tracer *t, gc_visit_fn visit, void *ctx) {
+    gc_heap *h = t->h;
+    for (uint32_t i = 0; i < h->nroots; i++)
+        if (h->roots[i]) visit(t, &h->roots[i], ctx);
+    for (uint32_t i = 0; i < h->nglobals; i++)
+        if (h->globals[i]) visit(t, &h->globals[i], ctx);
+}
+
+/* Scan up to `budget` objects (copies first, then grey objects), visiting each non-nil slot;
+ * returns the objects scanned. The trace is complete when it returns less than the budget. */
+__attribute__((always_inline)) static inline uint64_t gc_tracer_step(gc_tracer *t, uint64_t budget,
+                                                                     gc_visit_fn visit, void *ctx) {
+    uint64_t done = 0;
+    while (done < budget) {
+        gc_object *o = t->copies ? gc_copy_scan_next(t->h, t->copies) : NULL;
+        if (o == NULL) {
+            if (t->grey.len == 0) break;
+            o = t->grey.items[--t->grey.len];
+        }
+        gc_object **slot = gc_slots(o), **end = slot + o->nslots;
+        for (; slot < end; slot++)
+            if (*slot) visit(t, slot, ctx);
+        done++;
+    }
+    t->scanned += done;
+    return done;
+}
+
+static inline bool gc_tracer_done(const gc_tracer *t) {
+    return t->grey.len == 0 && (t->copies == NULL || t->copies->scan == t->copies->cursor);
+}
+
+#endif
