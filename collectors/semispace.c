@@ -15,17 +15,22 @@
  *                                  header then forwards) and the slot updated; a large object is
  *                                  marked and greyed. The copies are scanned in the order they
  *                                  were made, so the to-space is the work list (breadth first);
- *   release   (core)               large objects not marked are freed; `idle`'s unused reserve
- *                                  is given back; `active` is emptied, its blocks kept as the
- *                                  next collection's reserve (poisoned in poison mode);
+ *   release   (core)               large objects not marked are freed; `active` is emptied, its
+ *                                  blocks kept as the next collection's reserve (poisoned in
+ *                                  poison mode). Both semispaces' blocks stay resident: giving
+ *                                  the idle one's back would cost a page fault per page at every
+ *                                  collection, which on GCBench took more time than the copying;
  *   flip      (below)              `idle` becomes `active`, the allocation space; resize.
  *
  * Policy (parameter `trigger`, as marksweep's):
  *   growth  the semispace size S (cell bytes the mutator may fill before a collection) is
- *               S = max((1 + growth) * live_after, min_heap)
+ *               S = max((1 + growth) * live_after, min_heap, (1 - shrink) * S_before)
  *           after each collection, with live_after the bytes that survived it (copies and large
- *           objects). The memory a collection needs is S + live_after (the copies are made while
- *           `active` is still held), so the peak footprint is about (2 + growth) * live.
+ *           objects): marksweep's rule (with a smaller default growth, 0.5, since a semispace holds
+ *           its size twice: peak footprint about 2 * S = 3 * live, where marksweep's is 1.75 * live), for the same reason (a structure that grew and died, such
+ *           as GCBench's stretch tree, leaves room that later collections reuse instead of
+ *           collecting more often; with the default shrink = 0 the size never falls). The memory a collection needs is S + live_after (the copies are made while
+ *           `active` is still held), and both semispaces stay resident, so the footprint is about 2 * S.
  *   full    collect only when the heap limit would be crossed. The core counts an evacuated
  *           space's bytes twice against --heap-limit (the copy reserve, docs/metrics.md), so the
  *           mutator gets half of what the limit leaves after large objects: fixed halves.
@@ -43,16 +48,19 @@
 typedef struct semispace {
     gc_copy_space *active, *idle;
     bool fixed_heap;
-    double growth;
+    double growth, shrink;
     int64_t min_heap;
+    double size; /* S of the growth policy, in cell bytes */
     uint64_t collections, copied_objects, copied_bytes;
 } semispace;
 
 static const gc_param_desc semispace_params[] = {
     {"trigger", GC_PARAM_CHOICE, "auto", "", 0, 0, "auto|growth|full",
      "when to collect: growth policy, only at the heap limit (full), or full iff a limit is set (auto)"},
-    {"growth", GC_PARAM_REAL, "1", "ratio", 0.05, 100, NULL,
+    {"growth", GC_PARAM_REAL, "0.5", "ratio", 0.05, 100, NULL,
      "the semispace holds (1 + growth) times the bytes that survived the last collection"},
+    {"shrink", GC_PARAM_REAL, "0", "ratio", 0, 1, NULL,
+     "fraction by which the semispace size may fall at one collection (0: never shrinks; 1: follows the live data)"},
     {"min_heap", GC_PARAM_SIZE, "4M", "bytes", 0, 1e15, NULL,
      "no collection is triggered by the policy while the semispace holds less than this"},
     GC_PARAM_END,
@@ -66,13 +74,16 @@ static void ss_resize(gc_heap *h, semispace *ss) {
     double live = (double)h->heap_bytes;
     double size = (1.0 + ss->growth) * live;
     if (size < (double)ss->min_heap) size = (double)ss->min_heap;
+    double kept = (1.0 - ss->shrink) * ss->size;
+    if (size < kept) size = kept;
+    ss->size = size;
     double budget = size - live;
     if (budget < GC_BLOCK_SIZE) budget = GC_BLOCK_SIZE; /* one block: never a collection per allocation */
     gc_set_trigger(h, budget > 9e18 ? INT64_MAX : (int64_t)budget);
 }
 
 /* The evacuation visitor: every slot that refers to `active` is made to refer to the copy. */
-static inline void ss_visit(gc_tracer *t, gc_object **slot, void *ctx) {
+__attribute__((always_inline)) static inline void ss_visit(gc_tracer *t, gc_object **slot, void *ctx) {
     gc_copy_space *to = ctx;
     gc_object *o = *slot;
     if (gc_is_forwarded(o)) {
@@ -115,7 +126,6 @@ static void ss_collect(gc_heap *h, int generation, gc_reason why) {
     /* release */
     gc_large_sweep(h);
     gc_heap_set_allocation_space(h, &to->space);
-    gc_copy_reserve_trim(h, to); /* what the copies did not need */
     gc_copy_space_set_evacuated(h, from, false);
     gc_copy_space_release(h, from); /* its blocks: the next collection's reserve */
 
@@ -147,6 +157,7 @@ static int ss_init(gc_heap *h, const gc_params *p, char *err, size_t errlen) {
         return -1;
     }
     ss->growth = gc_param_real(p, "growth");
+    ss->shrink = gc_param_real(p, "shrink");
     ss->min_heap = gc_param_int(p, "min_heap");
     h->cstate = ss;
     gc_heap_set_allocation_space(h, &ss->active->space);
@@ -207,7 +218,7 @@ const gc_collector_ops gc_collector_semispace = {
     .summary = "stop-the-world Cheney copying between two semispaces; large objects marked and swept in place",
     .caps = GC_CAP_RECLAIMS_CYCLES | GC_CAP_MOVING,
     .params = semispace_params,
-    .stress_params = "min_heap=0,growth=0.25",
+    .stress_params = "min_heap=0,growth=0.25,shrink=1",
     .init = ss_init,
     .destroy = ss_destroy,
     .poll = ss_poll,
