@@ -51,8 +51,8 @@ static gc_heap *heap_new(const gc_collector_ops *ops) {
 
 /* End a phase: report it, or fail if the heap gave up. */
 static void heap_done(gc_heap *h, const char *phase, uint64_t ops) {
-    if (h->error != GC_OK) {
-        fprintf(stderr, "bench-fastpath: %s: %s\n", phase, h->error_msg);
+    if (gc_heap_error(h) != GC_OK) {
+        fprintf(stderr, "bench-fastpath: %s: %s\n", phase, gc_heap_error_message(h));
         exit(4);
     }
     printf("%s %llu\n", phase, (unsigned long long)ops);

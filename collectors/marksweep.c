@@ -1,10 +1,10 @@
 /* marksweep: stop-the-world, non-moving, precise mark-sweep.
  *
  * A collection is three named phases:
- *   mark   (core/trace.c)  mark everything reachable from the roots, using an explicit mark
+ *   mark   (core/mark.c)   mark everything reachable from the roots, using an explicit mark
  *                          stack with prefetching; the marks are epochs in the object headers
  *                          (include/gclab/object.h), so no mark is ever cleared;
- *   sweep  (core/space.c)  lazily: the heap's counts drop to what was marked, large objects and
+ *   sweep  (core/space_sizeclass.c) lazily: the heap's counts drop to what was marked, large objects and
  *                          blocks with nothing marked are freed at once, and every other block is
  *                          queued; the allocator sweeps a queued block (frees its unmarked cells)
  *                          when it next needs cells of that size, so the pause
@@ -32,7 +32,7 @@
  *
  * Invariant MS-1: outside a collection, no cell that is not free carries the epoch the next
  * marking will use, and no block has been queued for sweeping for more markings than the epochs
- * allow (core/space.c sweeps such blocks before a marking), so a marking starts from nothing. */
+ * allow (core/space_sizeclass.c sweeps such blocks before a marking), so a marking starts from nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -97,8 +97,8 @@ static int ms_init(gc_heap *h, const gc_params *p, char *err, size_t errlen) {
         return -1;
     }
     int trigger = gc_param_choice(p, "trigger"); /* 0 auto, 1 growth, 2 full */
-    ms->fixed_heap = trigger == 2 || (trigger == 0 && h->heap_limit != 0);
-    if (trigger == 2 && h->heap_limit == 0) {
+    ms->fixed_heap = trigger == 2 || (trigger == 0 && gc_heap_limit(h) != 0);
+    if (trigger == 2 && gc_heap_limit(h) == 0) {
         snprintf(err, errlen, "marksweep: trigger=full needs a heap limit (--heap-limit)");
         free(ms);
         return -1;

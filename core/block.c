@@ -6,9 +6,9 @@
  * marking or a copy one TLB entry per chunk rather than one per 4 KiB page (docs/performance.md).
  * A chunk goes back to jemalloc, its pages back to the system, as soon as all its blocks are free.
  *
- * Footprint: h->block_bytes counts what the heap holds from jemalloc (whole chunks, large
+ * Footprint: gc_core(h)->block_bytes counts what the heap holds from jemalloc (whole chunks, large
  * blocks); each space's block_bytes counts the blocks it holds (GC_BLOCK_SIZE each, or a large
- * block's bytes). BLOCK-1: the spaces' block_bytes sum to at most h->block_bytes; the difference is
+ * block's bytes). BLOCK-1: the spaces' block_bytes sum to at most gc_core(h)->block_bytes; the difference is
  * the free blocks of chunks that are partly in use. */
 #define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
 #include <jemalloc/jemalloc.h>
@@ -23,8 +23,8 @@
 #define CHUNK_ALL_FREE ((uint32_t)((1ull << CHUNK_BLOCKS) - 1))
 
 typedef struct gc_chunk {
-    struct gc_chunk *next;      /* all chunks (h->chunks) */
-    struct gc_chunk *next_room; /* chunks that may have a free block (h->chunks_with_room) */
+    struct gc_chunk *next;      /* all chunks (gc_core(h)->chunks) */
+    struct gc_chunk *next_room; /* chunks that may have a free block (gc_core(h)->chunks_with_room) */
     char *base;
     uint32_t free_mask; /* bit i: block i of the chunk is not in use */
     bool on_room_list;
@@ -32,13 +32,13 @@ typedef struct gc_chunk {
 
 static void destroy_arena(gc_heap *h) {
     char name[64];
-    snprintf(name, sizeof name, "arena.%u.destroy", h->arena);
+    snprintf(name, sizeof name, "arena.%u.destroy", gc_core(h)->arena);
     mallctl(name, NULL, NULL, NULL, 0);
 }
 
 int gc_blocks_init(gc_heap *h, char *err, size_t errlen) {
-    size_t sz = sizeof h->arena;
-    if (mallctl("arenas.create", &h->arena, &sz, NULL, 0) != 0) {
+    size_t sz = sizeof gc_core(h)->arena;
+    if (mallctl("arenas.create", &gc_core(h)->arena, &sz, NULL, 0) != 0) {
         snprintf(err, errlen, "jemalloc: cannot create an arena for the heap");
         return -1;
     }
@@ -52,17 +52,17 @@ int gc_blocks_init(gc_heap *h, char *err, size_t errlen) {
 
 void gc_blocks_destroy(gc_heap *h) {
     destroy_arena(h); /* every chunk and large block with it */
-    for (gc_chunk *c = h->chunks, *next; c; c = next) {
+    for (gc_chunk *c = gc_core(h)->chunks, *next; c; c = next) {
         next = c->next;
         free(c);
     }
-    h->chunks = h->chunks_with_room = NULL;
+    gc_core(h)->chunks = gc_core(h)->chunks_with_room = NULL;
     gc_block_marks_destroy(h);
 }
 
 static void note_bytes(gc_heap *h, gc_space *s, size_t chunk_bytes, size_t space_bytes) {
-    h->block_bytes += chunk_bytes;
-    if (h->block_bytes > h->block_bytes_peak) h->block_bytes_peak = h->block_bytes;
+    gc_core(h)->block_bytes += chunk_bytes;
+    if (gc_core(h)->block_bytes > gc_core(h)->block_bytes_peak) gc_core(h)->block_bytes_peak = gc_core(h)->block_bytes;
     s->block_bytes += space_bytes;
     if (s->block_bytes > s->block_bytes_peak) s->block_bytes_peak = s->block_bytes;
 }
@@ -70,8 +70,8 @@ static void note_bytes(gc_heap *h, gc_space *s, size_t chunk_bytes, size_t space
 static gc_chunk *chunk_new(gc_heap *h) {
     gc_chunk *c = malloc(sizeof *c);
     if (c == NULL) return NULL;
-    c->base = mallocx(CHUNK_SIZE, MALLOCX_ALIGN(CHUNK_SIZE) | MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE);
-    h->arena_calls++;
+    c->base = mallocx(CHUNK_SIZE, MALLOCX_ALIGN(CHUNK_SIZE) | MALLOCX_ARENA(gc_core(h)->arena) | MALLOCX_TCACHE_NONE);
+    gc_core(h)->arena_calls++;
     if (c->base != NULL && gc_block_marks_cover(h, c->base, CHUNK_SIZE) != 0) {
         dallocx(c->base, MALLOCX_TCACHE_NONE);
         c->base = NULL;
@@ -84,13 +84,13 @@ static gc_chunk *chunk_new(gc_heap *h) {
     madvise(c->base, CHUNK_SIZE, MADV_HUGEPAGE); /* advice only: without it, 4 KiB pages */
 #endif
     c->free_mask = CHUNK_ALL_FREE;
-    c->next = h->chunks;
-    h->chunks = c;
-    c->next_room = h->chunks_with_room;
-    h->chunks_with_room = c;
+    c->next = gc_core(h)->chunks;
+    gc_core(h)->chunks = c;
+    c->next_room = gc_core(h)->chunks_with_room;
+    gc_core(h)->chunks_with_room = c;
     c->on_room_list = true;
-    h->block_bytes += CHUNK_SIZE;
-    if (h->block_bytes > h->block_bytes_peak) h->block_bytes_peak = h->block_bytes;
+    gc_core(h)->block_bytes += CHUNK_SIZE;
+    if (gc_core(h)->block_bytes > gc_core(h)->block_bytes_peak) gc_core(h)->block_bytes_peak = gc_core(h)->block_bytes;
     return c;
 }
 
@@ -98,8 +98,8 @@ gc_block *gc_block_get(gc_heap *h, gc_space *s) {
     /* The room list holds every chunk with a free block (and, until the next look, some that
      * have filled since): chunks leave it lazily here, so both get and put are O(1). */
     gc_chunk *c;
-    while ((c = h->chunks_with_room) != NULL && c->free_mask == 0) {
-        h->chunks_with_room = c->next_room;
+    while ((c = gc_core(h)->chunks_with_room) != NULL && c->free_mask == 0) {
+        gc_core(h)->chunks_with_room = c->next_room;
         c->on_room_list = false;
     }
     if (c == NULL && (c = chunk_new(h)) == NULL) return NULL;
@@ -111,7 +111,7 @@ gc_block *gc_block_get(gc_heap *h, gc_space *s) {
     b->chunk = c;
     b->space = s;
     b->cls = GC_NCLASSES + 1; /* no size class until a space gives it one */
-    h->nblocks++;
+    gc_core(h)->nblocks++;
     note_bytes(h, s, 0, GC_BLOCK_SIZE);
     return b;
 }
@@ -124,21 +124,21 @@ void gc_block_put(gc_heap *h, gc_block *b) {
      * below (jemalloc knows nothing of ASan: memory it reuses must be addressable). */
     b->space = NULL;
     c->free_mask |= 1u << ((size_t)((char *)b - c->base) / GC_BLOCK_SIZE);
-    h->nblocks--;
+    gc_core(h)->nblocks--;
     if (!c->on_room_list) {
-        c->next_room = h->chunks_with_room;
-        h->chunks_with_room = c;
+        c->next_room = gc_core(h)->chunks_with_room;
+        gc_core(h)->chunks_with_room = c;
         c->on_room_list = true;
     }
     if (c->free_mask != CHUNK_ALL_FREE) return;
     /* All free: off both lists (a rare event, so the walks are acceptable) and back to jemalloc. */
-    gc_chunk **p = &h->chunks;
+    gc_chunk **p = &gc_core(h)->chunks;
     while (*p != c) p = &(*p)->next;
     *p = c->next;
-    for (p = &h->chunks_with_room; *p != c; p = &(*p)->next_room) {
+    for (p = &gc_core(h)->chunks_with_room; *p != c; p = &(*p)->next_room) {
     }
     *p = c->next_room;
-    h->block_bytes -= CHUNK_SIZE;
+    gc_core(h)->block_bytes -= CHUNK_SIZE;
     GC_ASAN_UNPOISON(c->base, CHUNK_SIZE);
     /* Its pages go back to the system now, not after jemalloc's 10 s decay: chunks empty only
      * when a structure dies wholesale (or a semispace flips), and without this the dead pages
@@ -146,19 +146,19 @@ void gc_block_put(gc_heap *h, gc_block *b) {
      * Reusing the chunk costs page faults, as a new one would. */
     madvise(c->base, CHUNK_SIZE, MADV_DONTNEED);
     dallocx(c->base, MALLOCX_TCACHE_NONE);
-    h->arena_calls++;
+    gc_core(h)->arena_calls++;
     free(c);
 }
 
 gc_block *gc_block_get_large(gc_heap *h, gc_space *s, size_t bytes) {
-    gc_block *b = mallocx(bytes, MALLOCX_ALIGN(GC_BLOCK_SIZE) | MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE);
-    h->arena_calls++;
+    gc_block *b = mallocx(bytes, MALLOCX_ALIGN(GC_BLOCK_SIZE) | MALLOCX_ARENA(gc_core(h)->arena) | MALLOCX_TCACHE_NONE);
+    gc_core(h)->arena_calls++;
     if (b != NULL && gc_block_marks_cover(h, b, bytes) != 0) {
         dallocx(b, MALLOCX_TCACHE_NONE);
         b = NULL;
     }
     if (b == NULL) return NULL;
-    h->nblocks++;
+    gc_core(h)->nblocks++;
     note_bytes(h, s, bytes, bytes);
     b->space = s;
     return b;
@@ -166,9 +166,9 @@ gc_block *gc_block_get_large(gc_heap *h, gc_space *s, size_t bytes) {
 
 void gc_block_put_large(gc_heap *h, gc_block *b, size_t bytes) {
     b->space->block_bytes -= bytes;
-    h->block_bytes -= bytes;
-    h->nblocks--;
+    gc_core(h)->block_bytes -= bytes;
+    gc_core(h)->nblocks--;
     GC_ASAN_UNPOISON(b, bytes); /* see gc_block_put */
     dallocx(b, MALLOCX_TCACHE_NONE);
-    h->arena_calls++;
+    gc_core(h)->arena_calls++;
 }

@@ -35,31 +35,31 @@ static void *map_zeroed(size_t bytes) {
 enum { ROOT_BYTES = GC_BLOCK_MARKS_ROOT_ENTRIES * sizeof(uint8_t *) };
 
 int gc_block_marks_init(gc_heap *h) {
-    h->block_marks = map_zeroed(ROOT_BYTES);
-    h->block_marks_lo = GC_BLOCK_MARKS_ROOT_ENTRIES;
-    h->block_marks_hi = 0;
-    return h->block_marks ? 0 : -1;
+    gc_core(h)->block_marks = map_zeroed(ROOT_BYTES);
+    gc_core(h)->block_marks_lo = GC_BLOCK_MARKS_ROOT_ENTRIES;
+    gc_core(h)->block_marks_hi = 0;
+    return gc_core(h)->block_marks ? 0 : -1;
 }
 
 /* Only the first-level entries between the lowest and highest ever made are read: the rest of
  * the 512 KiB first level was never touched, and reading it would fault in its pages. */
 void gc_block_marks_destroy(gc_heap *h) {
-    if (h->block_marks == NULL) return;
-    for (uint32_t i = h->block_marks_lo; i < h->block_marks_hi; i++)
-        if (h->block_marks[i]) munmap(h->block_marks[i], GC_BLOCK_MARKS_LEAF_BYTES);
-    munmap(h->block_marks, ROOT_BYTES);
-    h->block_marks = NULL;
+    if (gc_core(h)->block_marks == NULL) return;
+    for (uint32_t i = gc_core(h)->block_marks_lo; i < gc_core(h)->block_marks_hi; i++)
+        if (gc_core(h)->block_marks[i]) munmap(gc_core(h)->block_marks[i], GC_BLOCK_MARKS_LEAF_BYTES);
+    munmap(gc_core(h)->block_marks, ROOT_BYTES);
+    gc_core(h)->block_marks = NULL;
 }
 
 int gc_block_marks_cover(gc_heap *h, const void *base, size_t bytes) {
     uintptr_t first = (uintptr_t)base, last = first + bytes - 1;
     if (bytes == 0 || last < first || last >> GC_BLOCK_MARKS_ADDRESS_BITS != 0) return -1; /* beyond the table */
     for (uintptr_t i = first >> GC_BLOCK_MARKS_LEAF_SHIFT; i <= last >> GC_BLOCK_MARKS_LEAF_SHIFT; i++) {
-        if (h->block_marks[i]) continue;
-        h->block_marks[i] = map_zeroed(GC_BLOCK_MARKS_LEAF_BYTES);
-        if (h->block_marks[i] == NULL) return -1;
-        if (i < h->block_marks_lo) h->block_marks_lo = (uint32_t)i;
-        if (i >= h->block_marks_hi) h->block_marks_hi = (uint32_t)i + 1;
+        if (gc_core(h)->block_marks[i]) continue;
+        gc_core(h)->block_marks[i] = map_zeroed(GC_BLOCK_MARKS_LEAF_BYTES);
+        if (gc_core(h)->block_marks[i] == NULL) return -1;
+        if (i < gc_core(h)->block_marks_lo) gc_core(h)->block_marks_lo = (uint32_t)i;
+        if (i >= gc_core(h)->block_marks_hi) gc_core(h)->block_marks_hi = (uint32_t)i + 1;
     }
     return 0;
 }

@@ -21,12 +21,12 @@ void gc_census(gc_heap *h, gc_census_result *out) {
     *out = (gc_census_result){0};
     gc_stack stack = {0};
     uint64_t bytes = 0;
-    bool incomplete = h->mark_incomplete; /* the collector's marking's, which a census must leave alone */
-    h->mark_incomplete = false;
+    bool incomplete = gc_core(h)->mark_incomplete; /* the collector's marking's, which a census must leave alone */
+    gc_core(h)->mark_incomplete = false;
     gc_mark_with(h, GC_BITS_CENSUS, &stack, &bytes);
     gc_stack_free(&stack);
-    bool lost = h->mark_incomplete;
-    h->mark_incomplete = incomplete;
+    bool lost = gc_core(h)->mark_incomplete;
+    gc_core(h)->mark_incomplete = incomplete;
     if (lost) {
         gc_space_clear_census(h);
         gc_fail(h, GC_ERR_NOMEM, "out of memory for the census's mark stack");

@@ -20,7 +20,7 @@ uint64_t gc_now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t gc_heap_elapsed_ns(const gc_heap *h) { return gc_now_ns() - h->t0_ns; }
+uint64_t gc_heap_elapsed_ns(const gc_heap *h) { return gc_now_ns() - gc_core(h)->t0_ns; }
 
 const char *gc_reason_name(gc_reason r) {
     switch (r) {
@@ -34,10 +34,10 @@ const char *gc_reason_name(gc_reason r) {
 
 /* Fold the bytes allocated since the countdown was armed into the budgets it stands for. */
 static void countdown_sync(gc_heap *h) {
-    int64_t used = h->countdown_armed - h->countdown;
-    if (h->trigger_left != INT64_MAX) h->trigger_left -= used;
-    h->sample_left -= used;
-    h->countdown_armed = h->countdown;
+    int64_t used = gc_core(h)->countdown_armed - h->countdown;
+    if (gc_core(h)->trigger_left != INT64_MAX) gc_core(h)->trigger_left -= used;
+    gc_core(h)->sample_left -= used;
+    gc_core(h)->countdown_armed = h->countdown;
 }
 
 /* The bytes the heap limit bounds: cells in use, and the copy reserve of the spaces that will
@@ -45,27 +45,32 @@ static void countdown_sync(gc_heap *h) {
 static uint64_t committed(gc_heap *h, bool *alloc_evacuated) {
     uint64_t reserve = 0;
     *alloc_evacuated = false;
-    if (h->alloc_space->kind == GC_SPACE_COPY || h->spaces->next->next != NULL) {
+    if (gc_core(h)->alloc_space->kind == GC_SPACE_COPY || gc_core(h)->spaces->next->next != NULL) {
         gc_heap_sync(h);
         reserve = gc_heap_copy_reserve(h);
-        *alloc_evacuated = h->alloc_space->kind == GC_SPACE_COPY && ((gc_copy_space *)h->alloc_space)->evacuated;
+        *alloc_evacuated = gc_core(h)->alloc_space->kind == GC_SPACE_COPY && ((gc_copy_space *)gc_core(h)->alloc_space)->evacuated;
     }
     return h->heap_bytes + reserve;
 }
 
 static void countdown_arm(gc_heap *h) {
-    int64_t c = h->trigger_left;
-    if (h->sample_every && h->sample_left < c) c = h->sample_left;
-    if (h->heap_limit) {
+    int64_t c = gc_core(h)->trigger_left;
+    if (gc_core(h)->sample_every && gc_core(h)->sample_left < c) c = gc_core(h)->sample_left;
+    if (gc_core(h)->heap_limit) {
         bool twice;
         uint64_t used = committed(h, &twice);
-        int64_t room = h->heap_limit > used ? (int64_t)(h->heap_limit - used) : 0;
+        int64_t room = gc_core(h)->heap_limit > used ? (int64_t)(gc_core(h)->heap_limit - used) : 0;
         if (twice) room /= 2; /* each byte allocated there reserves one more for its copy */
         if (room < c) c = room;
     }
     if (c < 0) c = 0;
-    h->countdown = h->countdown_armed = c;
+    h->countdown = gc_core(h)->countdown_armed = c;
 }
+
+uint64_t gc_heap_limit(const gc_heap *h) { return gc_core(h)->heap_limit; }
+gc_error gc_heap_error(const gc_heap *h) { return gc_core(h)->error; }
+const char *gc_heap_error_message(const gc_heap *h) { return gc_core(h)->error_msg; }
+uint64_t gc_heap_marked_bytes(const gc_heap *h) { return gc_core(h)->marked_bytes; }
 
 void gc_heap_rearm(gc_heap *h) {
     countdown_sync(h);
@@ -74,7 +79,7 @@ void gc_heap_rearm(gc_heap *h) {
 
 void gc_heap_update_fast_paths(gc_heap *h) {
     bool plain = !h->hooked && h->prefix == 0;
-    bool sizeclass = h->alloc_space == &h->sc.space;
+    bool sizeclass = gc_core(h)->alloc_space == &gc_core(h)->sc.space;
     h->fast_alloc = plain && sizeclass && !h->poison;
     h->fast_bump = plain && !sizeclass && !h->poison; /* poison mode runs the general build (workloads/variants.c) */
     h->fast_link = h->track_list != NULL && sizeclass && !h->poison; /* poison mode's reuse check is on the slow path */
@@ -82,7 +87,7 @@ void gc_heap_update_fast_paths(gc_heap *h) {
 
 void gc_set_trigger(gc_heap *h, int64_t bytes) {
     countdown_sync(h);
-    h->trigger_left = bytes;
+    gc_core(h)->trigger_left = bytes;
     countdown_arm(h);
 }
 
@@ -126,7 +131,7 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
         return GC_ERR_USAGE;
     }
 #endif
-    gc_heap *h = calloc(1, sizeof *h);
+    gc_heap *h = calloc(1, sizeof(gc_heap_core));
     if (h == NULL) {
         snprintf(err, errlen, "out of memory for the heap");
         return GC_ERR_NOMEM;
@@ -137,20 +142,20 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
     h->hooked = ops->before_alloc != NULL || ops->after_alloc != NULL;
     h->free_hooked = ops->on_free != NULL;
     h->poison = cfg->poison;
-    h->heap_limit = cfg->heap_limit;
-    h->sample_every = cfg->sample_every;
-    h->sample_left = cfg->sample_every ? (int64_t)cfg->sample_every : INT64_MAX;
-    h->trigger_left = INT64_MAX;
-    h->cascade_pause_min = cfg->cascade_pause_min ? cfg->cascade_pause_min : GC_CASCADE_PAUSE_MIN_DEFAULT;
-    h->listener = cfg->listener;
-    h->on_fatal = cfg->on_fatal;
-    h->fatal_ctx = cfg->fatal_ctx;
-    h->t0_ns = gc_now_ns();
-    h->sc.space = (gc_space){.kind = GC_SPACE_SIZECLASS, .name = "sizeclass"};
-    h->los.space = (gc_space){.kind = GC_SPACE_LARGE, .name = "large"};
-    gc_heap_add_space(h, &h->sc.space);
-    gc_heap_add_space(h, &h->los.space);
-    h->alloc_space = &h->sc.space;
+    gc_core(h)->heap_limit = cfg->heap_limit;
+    gc_core(h)->sample_every = cfg->sample_every;
+    gc_core(h)->sample_left = cfg->sample_every ? (int64_t)cfg->sample_every : INT64_MAX;
+    gc_core(h)->trigger_left = INT64_MAX;
+    gc_core(h)->cascade_pause_min = cfg->cascade_pause_min ? cfg->cascade_pause_min : GC_CASCADE_PAUSE_MIN_DEFAULT;
+    gc_core(h)->listener = cfg->listener;
+    gc_core(h)->on_fatal = cfg->on_fatal;
+    gc_core(h)->fatal_ctx = cfg->fatal_ctx;
+    gc_core(h)->t0_ns = gc_now_ns();
+    gc_core(h)->sc.space = (gc_space){.kind = GC_SPACE_SIZECLASS, .name = "sizeclass"};
+    gc_core(h)->los.space = (gc_space){.kind = GC_SPACE_LARGE, .name = "large"};
+    gc_heap_add_space(h, &gc_core(h)->sc.space);
+    gc_heap_add_space(h, &gc_core(h)->los.space);
+    gc_core(h)->alloc_space = &gc_core(h)->sc.space;
     gc_heap_update_fast_paths(h);
     if (gc_blocks_init(h, err, errlen) != 0) {
         free(h);
@@ -188,11 +193,11 @@ void gc_heap_destroy(gc_heap *h) {
     if (h->ops && h->ops->destroy) h->ops->destroy(h);
     gc_spaces_destroy(h);
     gc_blocks_destroy(h);
-    gc_stack_free(&h->rc_work);
-    gc_stack_free(&h->mark_stack);
+    gc_stack_free(&gc_core(h)->rc_work);
+    gc_stack_free(&gc_core(h)->mark_stack);
     free(h->roots);
     free(h->globals);
-    for (struct gc_scratch *b = h->scratch, *next; b; b = next) {
+    for (struct gc_scratch *b = gc_core(h)->scratch, *next; b; b = next) {
         next = b->next;
         free(b);
     }
@@ -205,31 +210,31 @@ void *gc_heap_scratch(gc_heap *h, size_t bytes) {
         gc_fail(h, GC_ERR_NOMEM, "out of memory for %zu bytes of workload bookkeeping", bytes);
         return NULL;
     }
-    b->next = h->scratch;
-    h->scratch = b;
+    b->next = gc_core(h)->scratch;
+    gc_core(h)->scratch = b;
     return b->data;
 }
 
 void gc_fail(gc_heap *h, gc_error e, const char *fmt, ...) {
-    if (h->error == GC_OK) {
-        h->error = e;
+    if (gc_core(h)->error == GC_OK) {
+        gc_core(h)->error = e;
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(h->error_msg, sizeof h->error_msg, fmt, ap);
+        vsnprintf(gc_core(h)->error_msg, sizeof gc_core(h)->error_msg, fmt, ap);
         va_end(ap);
     }
-    if (h->on_fatal) h->on_fatal(h, e, h->error_msg, h->fatal_ctx);
+    if (gc_core(h)->on_fatal) gc_core(h)->on_fatal(h, e, gc_core(h)->error_msg, gc_core(h)->fatal_ctx);
 }
 
 static bool over_limit(gc_heap *h, uint32_t cs) {
     bool twice;
     uint64_t used = committed(h, &twice);
     uint64_t need = twice && cs <= GC_SMALL_MAX ? 2 * (uint64_t)cs : cs;
-    return used + need > h->heap_limit;
+    return used + need > gc_core(h)->heap_limit;
 }
 
 gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t tag) {
-    if (h->error) return NULL;
+    if (gc_core(h)->error) return NULL;
     size_t osize = gc_object_size(nslots, nbytes);
     if (osize + h->prefix + GC_BLOCK_SIZE > UINT32_MAX) {
         gc_fail(h, GC_ERR_NOMEM, "object of %zu bytes is too large", osize);
@@ -240,17 +245,17 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
     gc_heap_sync(h);
     if (h->track_list && nslots) h->tracked_count++; /* before before_alloc: gc_track_objects */
     if (h->ops->before_alloc) h->ops->before_alloc(h, nslots);
-    if (h->trigger_left != INT64_MAX) h->trigger_left -= cs;
-    h->sample_left -= cs;
-    if (h->sample_every && h->sample_left <= 0) {
-        h->sample_left = (int64_t)h->sample_every;
-        if (h->listener.sample) h->listener.sample(h->listener.ctx, h);
+    if (gc_core(h)->trigger_left != INT64_MAX) gc_core(h)->trigger_left -= cs;
+    gc_core(h)->sample_left -= cs;
+    if (gc_core(h)->sample_every && gc_core(h)->sample_left <= 0) {
+        gc_core(h)->sample_left = (int64_t)gc_core(h)->sample_every;
+        if (gc_core(h)->listener.sample) gc_core(h)->listener.sample(gc_core(h)->listener.ctx, h);
     }
-    if (h->trigger_left <= 0) {
-        h->trigger_left = INT64_MAX; /* the collector re-arms it with gc_set_trigger */
+    if (gc_core(h)->trigger_left <= 0) {
+        gc_core(h)->trigger_left = INT64_MAX; /* the collector re-arms it with gc_set_trigger */
         if (h->ops->poll) h->ops->poll(h);
     }
-    if (h->heap_limit && over_limit(h, cs)) {
+    if (gc_core(h)->heap_limit && over_limit(h, cs)) {
         if (h->ops->collect) h->ops->collect(h, -1, GC_REASON_HEAP_LIMIT);
         if (over_limit(h, cs)) {
             bool twice;
@@ -260,14 +265,14 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
                 snprintf(copy, sizeof copy, " + %llu reserved for copying%s", (unsigned long long)reserve,
                          twice ? " (and as much again for the request)" : "");
             gc_fail(h, GC_ERR_HEAP_LIMIT, "heap limit exceeded: %llu bytes in use%s + %u requested > limit of %llu bytes%s",
-                    (unsigned long long)h->heap_bytes, copy, cs, (unsigned long long)h->heap_limit,
+                    (unsigned long long)h->heap_bytes, copy, cs, (unsigned long long)gc_core(h)->heap_limit,
                     h->ops->collect ? " (after a full collection)" : "");
             return NULL;
         }
     }
     void *cell;
-    if (cs <= GC_SMALL_MAX && h->alloc_space->kind == GC_SPACE_COPY) {
-        if ((cell = gc_copy_alloc(h, (gc_copy_space *)h->alloc_space, cs)) == NULL) {
+    if (cs <= GC_SMALL_MAX && gc_core(h)->alloc_space->kind == GC_SPACE_COPY) {
+        if ((cell = gc_copy_alloc(h, (gc_copy_space *)gc_core(h)->alloc_space, cs)) == NULL) {
             gc_fail(h, GC_ERR_NOMEM, "out of memory for a %zu-byte block (jemalloc, or the heap's block-mark table)", GC_BLOCK_SIZE);
             return NULL;
         }
@@ -289,8 +294,8 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
     if (cs > GC_SMALL_MAX) {
         o->flags |= GC_OBJ_LARGE; /* counted in the large-object space by gc_large_alloc */
     } else {
-        h->alloc_space->objects++;
-        h->alloc_space->bytes += cs;
+        gc_core(h)->alloc_space->objects++;
+        gc_core(h)->alloc_space->bytes += cs;
     }
     if (h->track_list && nslots) gc_link_append(h->track_list, gc_link_of(o)); /* writes the prefix */
     else if (h->prefix) memset(cell, 0, h->prefix);
@@ -301,7 +306,7 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
 
 void gc_pause_begin(gc_heap *h, gc_pause *p, const char *kind, int generation, gc_reason why) {
     *p = (gc_pause){
-        .seq = h->pause_seq++,
+        .seq = gc_core(h)->pause_seq++,
         .kind = kind,
         .generation = generation,
         .reason = why,
@@ -310,18 +315,18 @@ void gc_pause_begin(gc_heap *h, gc_pause *p, const char *kind, int generation, g
         .bytes_before = h->heap_bytes,
         .collected = -1,
     };
-    h->pause_depth++;
+    gc_core(h)->pause_depth++;
     p->start_ns = gc_heap_elapsed_ns(h);
-    if (h->listener.pause_start) h->listener.pause_start(h->listener.ctx, h, p);
+    if (gc_core(h)->listener.pause_start) gc_core(h)->listener.pause_start(gc_core(h)->listener.ctx, h, p);
 }
 
 void gc_pause_end(gc_heap *h, gc_pause *p) {
     p->end_ns = gc_heap_elapsed_ns(h);
     p->objects_after = h->objects_live;
     p->bytes_after = h->heap_bytes;
-    h->gc_ns += p->end_ns - p->start_ns;
-    h->pause_depth--;
-    if (h->listener.pause_end) h->listener.pause_end(h->listener.ctx, h, p);
+    gc_core(h)->gc_ns += p->end_ns - p->start_ns;
+    gc_core(h)->pause_depth--;
+    if (gc_core(h)->listener.pause_end) gc_core(h)->listener.pause_end(gc_core(h)->listener.ctx, h, p);
 }
 
 void gc_collect(gc_heap *h, int generation) {

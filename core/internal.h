@@ -5,6 +5,67 @@
 #include "gclab/heap.h"
 #include "gclab/mutator.h"
 
+/* The heap as the core sees it: the public struct gc_heap (include/gclab/heap.h: the fields the
+ * inline paths read) first, then everything a collector has no business reading. Every heap is
+ * allocated as one of these, so gc_core() is a cast. */
+typedef struct gc_heap_core {
+    gc_heap pub;
+    uint32_t globals_cap;
+    int64_t countdown_armed;    /* the value countdown was last armed with */
+    int64_t trigger_left;       /* bytes until ops->poll; INT64_MAX: none */
+    int64_t sample_left;        /* bytes until listener.sample */
+    uint64_t sample_every;
+    uint64_t heap_limit;
+    uint64_t cascade_pause_min;
+    gc_listener listener;
+    gc_fatal_fn on_fatal;
+    void *fatal_ctx;
+    gc_error error;
+    char error_msg[256];
+    /* the spaces (include/gclab/space.h) */
+    struct gc_sizeclass_space {
+        gc_space space;
+        gc_block *blocks[GC_NCLASSES];
+        gc_block *unswept[GC_NCLASSES]; /* blocks awaiting a lazy sweep (gc_sweep_lazily) */
+        gc_block *empty;        /* blocks emptied by the last collection, kept for reuse */
+    } sc;
+    struct gc_large_space {
+        gc_space space;
+        gc_block *blocks;       /* one per object */
+    } los;
+    gc_space *spaces;           /* every space, in creation order: sc, los, the collector's */
+    gc_space *alloc_space;      /* where the mutator's small objects go (gc_heap_set_allocation_space) */
+    /* the block layer (core/block.c) */
+    unsigned arena;             /* jemalloc arena index */
+    struct gc_chunk *chunks;    /* the 2 MiB chunks small blocks are carved from */
+    struct gc_chunk *chunks_with_room; /* those that may have a free block (core/block.c) */
+    uint64_t mark_seq;          /* markings of the mark lane so far; the last one's number */
+    uint8_t **block_marks;      /* per 64 KiB of address space, the last epoch that marked a cell there (core/block_marks.c) */
+    uint32_t block_marks_lo, block_marks_hi; /* the first-level entries made lie in [lo, hi) */
+    uint64_t marked_objects;    /* objects marked by the last gc_mark_from_roots (mark lane) */
+    uint64_t marked_bytes;      /* their cell bytes */
+    bool mark_incomplete;       /* that marking lost an edge (out of memory): sweep nothing */
+    uint64_t block_bytes;       /* bytes held from jemalloc: chunks and large blocks (core/block.c) */
+    uint64_t block_bytes_peak;
+    uint64_t arena_calls; /* allocations and frees on the heap's jemalloc arena (core/block.c) */
+    uint64_t nblocks;
+    /* explicit work lists: never the C stack, whatever the graph's depth */
+    gc_stack rc_work;           /* objects whose count reached zero, not yet freed */
+    gc_stack mark_stack;        /* edges (slot values) not yet followed by the mark loop */
+    bool in_cascade;
+    /* pauses */
+    uint64_t t0_ns;             /* CLOCK_MONOTONIC at creation */
+    uint64_t pause_seq;
+    uint64_t gc_ns;             /* total time inside pauses */
+    uint64_t cascade_ns;        /* total time in timed RC cascades (pauses or not) */
+    uint64_t lazy_sweep_ns;     /* total time the allocator spent sweeping queued blocks */
+    uint64_t pause_depth;       /* nesting guard: a cascade inside a collection is not a pause */
+    uint64_t final_verify_failures;
+    struct gc_scratch *scratch; /* workload bookkeeping blocks (gc_heap_scratch), freed with the heap */
+} gc_heap_core;
+
+static inline gc_heap_core *gc_core(const gc_heap *h) { return (gc_heap_core *)h; }
+
 /* block.c: the block layer */
 int gc_blocks_init(gc_heap *h, char *err, size_t errlen);
 void gc_blocks_destroy(gc_heap *h);
@@ -73,7 +134,7 @@ int gc_copy_verify(gc_heap *h, gc_copy_space *s, char *msg, size_t len);
 void gc_copy_destroy(gc_heap *h, gc_copy_space *s);
 bool gc_sweep_pending_refill(gc_heap *h, unsigned cls);
 /* Before a marking of the mark lane takes the next epoch: sweep the queued blocks whose dead cells
- * could carry it (core/space.c, block_aged). */
+ * could carry it (core/space_sizeclass.c, block_aged). */
 void gc_space_sweep_aged(gc_heap *h);
 void gc_space_clear_census(gc_heap *h);
 
@@ -93,7 +154,7 @@ enum {
 };
 static_assert(sizeof(uintptr_t) == 8, "the block-mark table indexes 64-bit addresses");
 static_assert((size_t)1 << GC_BLOCK_MARKS_BLOCK_SHIFT == GC_BLOCK_SIZE, "one byte per block");
-/* The byte of p's block in the table `marks` (h->block_marks: a parameter so that the mark loop
+/* The byte of p's block in the table `marks` (the heap's block_marks: a parameter so that the mark loop
  * can keep it in a register across its byte stores, which may alias anything). */
 static inline uint8_t *gc_block_mark_byte(uint8_t *const *marks, const void *p) {
     uintptr_t a = (uintptr_t)p;

@@ -23,7 +23,7 @@
  * The loop advances by steps (gc_mark_step, gclab/tracer.h): a step follows at most its budget of
  * edges and always leaves its prefetch FIFO empty, so the work list is the whole state between
  * steps. An edge that cannot be pushed (no memory for the stack) is recorded as lost
- * (h->mark_incomplete: the sweeps then free nothing) and reported by gc_mark_end, after the loop,
+ * (gc_core(h)->mark_incomplete: the sweeps then free nothing) and reported by gc_mark_end, after the loop,
  * never by escaping from the middle of it.
  *
  * Postcondition of a marking run to completion: every object reachable from a root is marked in
@@ -39,7 +39,7 @@
 enum { PREFETCH_DEPTH = 32 };
 
 static inline void push_edge(gc_heap *h, gc_object *o, gc_stack *stack) {
-    if (GC_UNLIKELY(!gc_stack_push(stack, o))) h->mark_incomplete = true; /* the sweeps then free nothing */
+    if (GC_UNLIKELY(!gc_stack_push(stack, o))) gc_core(h)->mark_incomplete = true; /* the sweeps then free nothing */
 }
 
 static void push_roots(gc_heap *h, gc_stack *stack, gc_object **roots, uint32_t n) {
@@ -68,7 +68,7 @@ __attribute__((always_inline)) static inline uint64_t mark_lane(gc_heap *h, unsi
                                                                 uint64_t *followed) {
     uint64_t popped = 0;
     const uint8_t epoch = h->mark_epoch;
-    uint8_t *const *const block_marks = h->block_marks;
+    uint8_t *const *const block_marks = gc_core(h)->block_marks;
     uint64_t marked = 0, b = 0;
     gc_object *fifo[PREFETCH_DEPTH];
     unsigned head = 0, count = 0;
@@ -125,47 +125,49 @@ void gc_mark_begin(gc_heap *h) {
      * dead cells could carry it are swept first, under the old epoch (core/space_sizeclass.c). */
     gc_heap_sync(h);
     gc_space_sweep_aged(h);
-    h->mark_seq++;
-    h->mark_epoch = (uint8_t)(((h->mark_seq - 1) % GC_MARK_EPOCHS + 1) << GC_OBJ_EPOCH_SHIFT);
-    h->marked_bytes = 0;
-    h->marked_objects = 0;
-    h->mark_incomplete = false;
-    h->mark_stack.len = 0;
+    gc_core(h)->mark_seq++;
+    h->mark_epoch = (uint8_t)(((gc_core(h)->mark_seq - 1) % GC_MARK_EPOCHS + 1) << GC_OBJ_EPOCH_SHIFT);
+    gc_core(h)->marked_bytes = 0;
+    gc_core(h)->marked_objects = 0;
+    gc_core(h)->mark_incomplete = false;
+    gc_core(h)->mark_stack.len = 0;
 }
 
 void gc_mark_roots(gc_heap *h) {
-    push_roots(h, &h->mark_stack, h->roots, h->nroots);
-    push_roots(h, &h->mark_stack, h->globals, h->nglobals);
+    push_roots(h, &gc_core(h)->mark_stack, h->roots, h->nroots);
+    push_roots(h, &gc_core(h)->mark_stack, h->globals, h->nglobals);
 }
 
 void gc_mark_push(gc_heap *h, gc_object *o) {
-    if (o) push_edge(h, o, &h->mark_stack);
+    if (o) push_edge(h, o, &gc_core(h)->mark_stack);
 }
 
 uint64_t gc_mark_step(gc_heap *h, uint64_t budget) {
     uint64_t followed;
-    h->marked_objects += mark_lane(h, GC_BITS_MARK, &h->mark_stack, &h->marked_bytes, budget, &followed);
+    gc_core(h)->marked_objects += mark_lane(h, GC_BITS_MARK, &gc_core(h)->mark_stack, &gc_core(h)->marked_bytes, budget, &followed);
     return followed;
 }
 
+bool gc_mark_done(const gc_heap *h) { return gc_core(h)->mark_stack.len == 0; }
+
 uint64_t gc_mark_end(gc_heap *h) {
-    if (h->mark_incomplete) gc_fail(h, GC_ERR_NOMEM, "out of memory for the mark stack (the marking lost an edge)");
-    return h->marked_objects;
+    if (gc_core(h)->mark_incomplete) gc_fail(h, GC_ERR_NOMEM, "out of memory for the mark stack (the marking lost an edge)");
+    return gc_core(h)->marked_objects;
 }
 
 bool gc_mark_object(gc_heap *h, gc_object *o) {
-    bool was = mark_test_and_set(o, GC_BITS_MARK, h->mark_epoch, h->block_marks);
+    bool was = mark_test_and_set(o, GC_BITS_MARK, h->mark_epoch, gc_core(h)->block_marks);
     if (!was) {
-        h->marked_objects++;
-        h->marked_bytes += gc_cell_size_of(h, o);
+        gc_core(h)->marked_objects++;
+        gc_core(h)->marked_bytes += gc_cell_size_of(h, o);
     }
     return was;
 }
 
 uint64_t gc_mark_from_roots(gc_heap *h, unsigned which) {
     if (which == GC_BITS_CENSUS) {
-        h->marked_bytes = 0;
-        return gc_mark_with(h, which, &h->mark_stack, &h->marked_bytes);
+        gc_core(h)->marked_bytes = 0;
+        return gc_mark_with(h, which, &gc_core(h)->mark_stack, &gc_core(h)->marked_bytes);
     }
     gc_mark_begin(h);
     gc_mark_roots(h);

@@ -1,6 +1,7 @@
 /* The metrics recorder (see metrics.h). Sampling reads jemalloc's statistics for the heap's own
  * arena and the process's resident set; the time it takes is counted as sampling_ns and kept out
  * of the mutator's time. */
+#include "core/internal.h"
 #include "core/metrics.h"
 
 #include <fcntl.h>
@@ -83,8 +84,8 @@ static uint64_t rss_bytes(const gc_recorder *r) {
 
 void gc_recorder_sample(gc_recorder *r, gc_heap *h) {
     uint64_t t0 = gc_now_ns();
-    if (!r->sampler_ready) sampler_prepare(r, h->arena);
-    if (!r->je_valid || r->je_calls != h->arena_calls) {
+    if (!r->sampler_ready) sampler_prepare(r, gc_core(h)->arena);
+    if (!r->je_valid || r->je_calls != gc_core(h)->arena_calls) {
         /* jemalloc's refresh (epoch) merges every arena's statistics: ~20 us, most of a sample */
         uint64_t epoch = 1;
         size_t sz = sizeof epoch;
@@ -92,16 +93,16 @@ void gc_recorder_sample(gc_recorder *r, gc_heap *h) {
         r->je_allocated = arena_stat(r, 0) + arena_stat(r, 1);
         r->je_active = arena_stat(r, 2) * (uint64_t)sysconf(_SC_PAGESIZE);
         r->je_resident = arena_stat(r, 3);
-        r->je_calls = h->arena_calls;
+        r->je_calls = gc_core(h)->arena_calls;
         r->je_valid = true;
     }
     gc_sample s = {
-        .t_ns = t0 - h->t0_ns,
+        .t_ns = t0 - gc_core(h)->t0_ns,
         .bytes_allocated = h->counts.bytes_allocated,
         .allocations = h->counts.allocs,
         .objects_live = h->objects_live,
         .heap_bytes = h->heap_bytes,
-        .block_bytes = h->block_bytes,
+        .block_bytes = gc_core(h)->block_bytes,
         .je_allocated = r->je_allocated,
         .je_active = r->je_active,
         .je_resident = r->je_resident,

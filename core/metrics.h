@@ -33,7 +33,7 @@ typedef struct gc_recorder {
     size_t epoch_mib[1], epoch_len;
     size_t stat_mib[4][6]; /* small.allocated, large.allocated, pactive, resident of the arena */
     size_t stat_len[4];
-    /* jemalloc's figures of the heap's arena at the last refresh, and h->arena_calls then: they
+    /* jemalloc's figures of the heap's arena at the last refresh, and the heap's arena_calls then: they
      * change only when the heap allocates or frees on that arena (no background purging thread
      * runs by default), so a sample with no such call since reuses them without the refresh. */
     bool je_valid;

@@ -1,7 +1,7 @@
 /* Reference counting's free cascade, shared by every collector that asks for GC_BARRIER_RC.
  *
  * When a count reaches zero the object is freed, and so, transitively, is everything whose count
- * that drops to zero. The cascade runs on an explicit work list (h->rc_work), so freeing the head
+ * that drops to zero. The cascade runs on an explicit work list (gc_core(h)->rc_work), so freeing the head
  * of a 10-million-node list uses a constant amount of C stack.
  *
  * Timing: a cascade that frees one object is part of the mutator (as free() would be). Once a
@@ -14,7 +14,7 @@ static void release_children(gc_heap *h, gc_object *x) {
     gc_object **slot = gc_slots(x), **end = slot + x->nslots;
     for (; slot < end; slot++) {
         gc_object *c = *slot;
-        if (c && --c->word == 0 && !gc_stack_push(&h->rc_work, c))
+        if (c && --c->word == 0 && !gc_stack_push(&gc_core(h)->rc_work, c))
             gc_fail(h, GC_ERR_NOMEM, "out of memory for the reference-count work list");
     }
 }
@@ -34,31 +34,31 @@ static void free_one(gc_heap *h, gc_object *x) {
 }
 
 void gc_rc_release(gc_heap *h, gc_object *o) {
-    if (h->in_cascade) { /* a release from inside the cascade (an on_free hook): queue it */
-        if (!gc_stack_push(&h->rc_work, o)) gc_fail(h, GC_ERR_NOMEM, "out of memory for the reference-count work list");
+    if (gc_core(h)->in_cascade) { /* a release from inside the cascade (an on_free hook): queue it */
+        if (!gc_stack_push(&gc_core(h)->rc_work, o)) gc_fail(h, GC_ERR_NOMEM, "out of memory for the reference-count work list");
         return;
     }
-    h->in_cascade = true;
+    gc_core(h)->in_cascade = true;
     uint64_t objects_before = h->objects_live, bytes_before = h->heap_bytes;
     free_one(h, o);
-    if (h->rc_work.len == 0) {
-        h->in_cascade = false;
+    if (gc_core(h)->rc_work.len == 0) {
+        gc_core(h)->in_cascade = false;
         return;
     }
-    bool timed = h->pause_depth == 0;
+    bool timed = gc_core(h)->pause_depth == 0;
     uint64_t start = timed ? gc_heap_elapsed_ns(h) : 0, freed = 1;
-    while (h->rc_work.len) {
-        free_one(h, h->rc_work.items[--h->rc_work.len]);
+    while (gc_core(h)->rc_work.len) {
+        free_one(h, gc_core(h)->rc_work.items[--gc_core(h)->rc_work.len]);
         freed++;
     }
-    h->in_cascade = false;
+    gc_core(h)->in_cascade = false;
     if (!timed) return;
     uint64_t end = gc_heap_elapsed_ns(h);
-    h->gc_ns += end - start;
-    h->cascade_ns += end - start;
-    if (freed < h->cascade_pause_min) return;
+    gc_core(h)->gc_ns += end - start;
+    gc_core(h)->cascade_ns += end - start;
+    if (freed < gc_core(h)->cascade_pause_min) return;
     gc_pause p = {
-        .seq = h->pause_seq++,
+        .seq = gc_core(h)->pause_seq++,
         .kind = "cascade",
         .generation = -1,
         .reason = GC_REASON_RELEASE,
@@ -71,7 +71,7 @@ void gc_rc_release(gc_heap *h, gc_object *o) {
         .bytes_after = h->heap_bytes,
         .collected = (int64_t)freed,
     };
-    if (h->listener.pause_end) h->listener.pause_end(h->listener.ctx, h, &p);
+    if (gc_core(h)->listener.pause_end) gc_core(h)->listener.pause_end(gc_core(h)->listener.ctx, h, &p);
 }
 
 /* --- verification of HEAP-4, for the collectors' verify hooks ---

@@ -34,7 +34,7 @@ void gc_frame_pop_slow(gc_heap *h, uint32_t base) {
 
 uint32_t gc_globals_reserve(gc_heap *h, uint32_t n) {
     uint32_t base = h->nglobals;
-    if (!grow(h, &h->globals, &h->globals_cap, base + n)) return base;
+    if (!grow(h, &h->globals, &gc_core(h)->globals_cap, base + n)) return base;
     for (uint32_t i = 0; i < n; i++) h->globals[base + i] = NULL;
     h->nglobals = base + n;
     return base;

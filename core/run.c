@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "core/internal.h"
 #include "core/buildinfo.h"
 #include "core/metrics.h"
 #include "gclab/mmu.h"
@@ -152,7 +153,7 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
     json_object_set_new(s, "seed", JU(cfg->seed));
     json_object_set_new(s, "heap_limit", JU(cfg->heap_limit));
     json_object_set_new(s, "sample_every", JU(cfg->sample_every));
-    json_object_set_new(s, "cascade_pause_min", JU(h ? h->cascade_pause_min : cfg->cascade_pause_min));
+    json_object_set_new(s, "cascade_pause_min", JU(h ? gc_core(h)->cascade_pause_min : cfg->cascade_pause_min));
     json_object_set_new(s, "status", json_string(res->status == GC_OK ? "ok"
                                                  : res->status == GC_ERR_HEAP_LIMIT ? "heap-limit-exceeded"
                                                                                   : "error"));
@@ -325,7 +326,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
         snprintf(res->message, sizeof res->message, "%s", env.message);
     }
     uint64_t end = gc_now_ns();
-    h->on_fatal = NULL; /* from here on nothing may longjmp */
+    gc_core(h)->on_fatal = NULL; /* from here on nothing may longjmp */
     h->recorder = NULL;
     uint64_t sampling_inside = rec.sampling_ns - sampling_outside;
     gc_recorder_sample(&rec, h);
@@ -342,16 +343,16 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     }
 
     res->wall_ns = end - start;
-    res->run_begin_ns = start - h->t0_ns;
-    res->run_end_ns = end - h->t0_ns;
-    res->gc_ns = h->gc_ns;
-    res->cascade_ns = h->cascade_ns;
-    res->lazy_sweep_ns = h->lazy_sweep_ns;
+    res->run_begin_ns = start - gc_core(h)->t0_ns;
+    res->run_end_ns = end - gc_core(h)->t0_ns;
+    res->gc_ns = gc_core(h)->gc_ns;
+    res->cascade_ns = gc_core(h)->cascade_ns;
+    res->lazy_sweep_ns = gc_core(h)->lazy_sweep_ns;
     res->sampling_ns = sampling_inside;
     res->mutator_ns = res->wall_ns > res->gc_ns + res->sampling_ns ? res->wall_ns - res->gc_ns - res->sampling_ns : 0;
     res->counts = h->counts;
     res->heap_bytes_peak = h->heap_bytes_peak;
-    res->block_bytes_peak = h->block_bytes_peak;
+    res->block_bytes_peak = gc_core(h)->block_bytes_peak;
     /* The process's high-water mark (getrusage, KiB) is exact where samples can miss a peak. */
     struct rusage ru;
     uint64_t maxrss = getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss * 1024 : 0;
@@ -372,11 +373,11 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     res->garbage_objects = c.unreachable_objects;
     res->garbage_bytes = c.unreachable_bytes;
     json_t *collector_stats = collector_stats_json(h); /* as the run left them, before the final collection */
-    h->listener = (gc_listener){0};
+    gc_core(h)->listener = (gc_listener){0};
     /* After a heap-limit failure the heap is consistent (the failing allocation changed nothing),
      * so the leak is still measured; after running out of memory nothing more is attempted. */
-    if (h->ops->collect && (h->error == GC_OK || h->error == GC_ERR_HEAP_LIMIT)) {
-        h->heap_limit = 0; /* the final collection must not fail on the limit */
+    if (h->ops->collect && (gc_core(h)->error == GC_OK || gc_core(h)->error == GC_ERR_HEAP_LIMIT)) {
+        gc_core(h)->heap_limit = 0; /* the final collection must not fail on the limit */
         h->ops->collect(h, -1, GC_REASON_EXPLICIT);
     }
     gc_census(h, &c);

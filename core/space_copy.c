@@ -18,7 +18,7 @@
 
 #define USABLE ((size_t)GC_BLOCK_SIZE - GC_SMALL_BLOCK_HEADER)
 
-static bool is_alloc_space(const gc_heap *h, const gc_copy_space *s) { return h->alloc_space == &s->space; }
+static bool is_alloc_space(const gc_heap *h, const gc_copy_space *s) { return gc_core(h)->alloc_space == &s->space; }
 
 static char *copy_cursor(const gc_heap *h, const gc_copy_space *s) {
     return is_alloc_space(h, s) ? h->bump_cursor : s->cursor;

@@ -73,7 +73,7 @@ void gc_block_unlink(gc_block **list, gc_block *b) {
 
 /* Give a small block of this space back to the block layer. */
 static void block_release(gc_heap *h, unsigned cls, gc_block *b) {
-    gc_block_unlink(&h->sc.blocks[cls], b);
+    gc_block_unlink(&gc_core(h)->sc.blocks[cls], b);
     gc_block_put(h, b);
 }
 
@@ -96,23 +96,23 @@ static void start_bump(gc_heap *h, gc_block *b, unsigned cls) {
     struct gc_chunk *chunk = b->chunk;
     memset(b, 0, offsetof(gc_block, census));
     b->chunk = chunk;
-    b->space = &h->sc.space;
+    b->space = &gc_core(h)->sc.space;
     memset(b->census, 0, sizeof b->census);
     b->cells = (char *)b + SMALL_HEADER;
     b->cell_size = cs;
     b->ncells = (uint32_t)((GC_BLOCK_SIZE - SMALL_HEADER) / cs);
     b->cls = cls;
-    gc_block_link(&h->sc.blocks[cls], b);
+    gc_block_link(&gc_core(h)->sc.blocks[cls], b);
     gc_space_retire_bump_class(h, cls); /* the previous run, if any cells are left in it */
     h->bump[cls] = b->cells;
     h->bump_end[cls] = b->cells + (size_t)b->ncells * cs;
 }
 
 bool gc_space_refill(gc_heap *h, unsigned cls) {
-    if (h->sc.unswept[cls] && gc_sweep_pending_refill(h, cls)) return true;
-    gc_block *b = h->sc.empty;
-    if (b) h->sc.empty = b->next;
-    else if ((b = gc_block_get(h, &h->sc.space)) == NULL) return false;
+    if (gc_core(h)->sc.unswept[cls] && gc_sweep_pending_refill(h, cls)) return true;
+    gc_block *b = gc_core(h)->sc.empty;
+    if (b) gc_core(h)->sc.empty = b->next;
+    else if ((b = gc_block_get(h, &gc_core(h)->sc.space)) == NULL) return false;
     start_bump(h, b, cls);
     return true;
 }
@@ -139,9 +139,9 @@ void gc_space_retire_bump(gc_heap *h) {
 
 /* Give back the blocks that the last collection emptied and nothing has reused since. */
 static void release_empty(gc_heap *h) {
-    while (h->sc.empty) {
-        gc_block *b = h->sc.empty;
-        h->sc.empty = b->next;
+    while (gc_core(h)->sc.empty) {
+        gc_block *b = gc_core(h)->sc.empty;
+        gc_core(h)->sc.empty = b->next;
         gc_block_put(h, b);
     }
 }
@@ -181,8 +181,8 @@ void gc_free_object(gc_heap *h, gc_object *o) {
     uint32_t cs = gc_class_size[cls];
     h->objects_live--;
     h->heap_bytes -= cs;
-    h->sc.space.objects--;
-    h->sc.space.bytes -= cs;
+    gc_core(h)->sc.space.objects--;
+    gc_core(h)->sc.space.bytes -= cs;
     cell_mark_free(h, cell, cs);
     ((gc_cell *)cell)->next = h->free[cls];
     h->free[cls] = cell;
@@ -198,7 +198,7 @@ static uint64_t last_marking(const gc_heap *h) { return epoch_bit(h->mark_epoch)
  * fatal handler escaped from it: a census after a failed run then walks the heap), the epoch
  * before it too, which every object still reachable carried or carries. */
 static uint64_t queued_live_epochs(const gc_heap *h) {
-    if (!h->mark_incomplete) return last_marking(h);
+    if (!gc_core(h)->mark_incomplete) return last_marking(h);
     unsigned e = h->mark_epoch >> GC_OBJ_EPOCH_SHIFT;
     unsigned prev = e == 1 ? GC_MARK_EPOCHS : e - 1;
     return last_marking(h) | (uint64_t)1 << prev;
@@ -231,8 +231,8 @@ static uint32_t sweep_block(gc_heap *h, gc_block *b, uint64_t live_epochs, gc_ce
 
 /* Take a block off its class's queue of blocks awaiting a lazy sweep. */
 static gc_block *sweep_queue_pop(gc_heap *h, unsigned cls) {
-    gc_block *b = h->sc.unswept[cls];
-    if (b) h->sc.unswept[cls] = b->next_unswept;
+    gc_block *b = gc_core(h)->sc.unswept[cls];
+    if (b) gc_core(h)->sc.unswept[cls] = b->next_unswept;
     return b;
 }
 
@@ -255,8 +255,8 @@ bool gc_sweep_pending_refill(gc_heap *h, unsigned cls) {
         }
     }
     uint64_t dt = gc_now_ns() - t0;
-    h->lazy_sweep_ns += dt;
-    if (h->pause_depth == 0) h->gc_ns += dt; /* inside a pause, the pause's time covers it */
+    gc_core(h)->lazy_sweep_ns += dt;
+    if (gc_core(h)->pause_depth == 0) gc_core(h)->gc_ns += dt; /* inside a pause, the pause's time covers it */
     return found;
 }
 
@@ -292,14 +292,14 @@ void gc_sweep_finish(gc_heap *h) { sweep_queue(h, queued_live_epochs(h)); }
 static bool block_aged(const gc_heap *h, const gc_block *b) {
     const unsigned spread = (GC_MARK_EPOCHS - 1) / 2; /* 31 */
     uint64_t limit = GC_MARK_EPOCHS - 2 - ((uintptr_t)b / GC_BLOCK_SIZE) % spread;
-    return h->mark_seq + 1 - b->queued_seq >= limit; /* the age the next marking would see */
+    return gc_core(h)->mark_seq + 1 - b->queued_seq >= limit; /* the age the next marking would see */
 }
 
 void gc_space_sweep_aged(gc_heap *h) {
     if (!h->sweep_queued) return;
     bool left = false;
     for (unsigned c = 0; c < GC_NCLASSES; c++) {
-        for (gc_block **p = &h->sc.unswept[c], *b; (b = *p) != NULL;) {
+        for (gc_block **p = &gc_core(h)->sc.unswept[c], *b; (b = *p) != NULL;) {
             if (block_aged(h, b)) {
                 *p = b->next_unswept;
                 sweep_now(h, b, queued_live_epochs(h));
@@ -307,7 +307,7 @@ void gc_space_sweep_aged(gc_heap *h) {
                 p = &b->next_unswept;
             }
         }
-        left |= h->sc.unswept[c] != NULL;
+        left |= gc_core(h)->sc.unswept[c] != NULL;
     }
     h->sweep_queued = left;
 }
@@ -323,10 +323,10 @@ static void sweep_nothing(gc_heap *h) { sweep_queue(h, queued_live_epochs(h)); }
  * object in another space, so the heap's totals are the spaces' sums again. */
 static void set_counts_to_marking(gc_heap *h, uint64_t marked_objects) {
     gc_heap_sync(h);
-    h->sc.space.objects = marked_objects - h->los.space.objects;
-    h->sc.space.bytes = h->marked_bytes - h->los.space.bytes;
+    gc_core(h)->sc.space.objects = marked_objects - gc_core(h)->los.space.objects;
+    gc_core(h)->sc.space.bytes = gc_core(h)->marked_bytes - gc_core(h)->los.space.bytes;
     uint64_t objects = 0, bytes = 0;
-    for (gc_space *s = h->spaces; s; s = s->next) {
+    for (gc_space *s = gc_core(h)->spaces; s; s = s->next) {
         objects += s->objects;
         bytes += s->bytes;
     }
@@ -337,7 +337,7 @@ static void set_counts_to_marking(gc_heap *h, uint64_t marked_objects) {
 uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
     gc_space_retire_bump(h);
     release_empty(h); /* emptied by the previous collection and not needed since */
-    if (h->mark_incomplete) { /* a lost edge: something reachable may be unmarked */
+    if (gc_core(h)->mark_incomplete) { /* a lost edge: something reachable may be unmarked */
         sweep_nothing(h);
         return 0;
     }
@@ -346,10 +346,10 @@ uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
     set_counts_to_marking(h, marked_objects);
     for (unsigned c = 0; c < GC_NCLASSES; c++) {
         h->free[c] = NULL; /* every free cell is unmarked: the lazy sweep threads it again */
-        h->sc.unswept[c] = NULL;
-        for (gc_block *b = h->sc.blocks[c], *next; b; b = next) {
+        gc_core(h)->sc.unswept[c] = NULL;
+        for (gc_block *b = gc_core(h)->sc.blocks[c], *next; b; b = next) {
             next = b->next;
-            if (*gc_block_mark_byte(h->block_marks, b) != h->mark_epoch) { /* BM-1: nothing in b was marked */
+            if (*gc_block_mark_byte(gc_core(h)->block_marks, b) != h->mark_epoch) { /* BM-1: nothing in b was marked */
                 /* Nothing survived: keep the block for reuse as a bump run (no threading), and give
                  * it back at the next collection if nothing has wanted it by then. */
                 if (h->poison) {
@@ -358,18 +358,18 @@ uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
                     sweep_block(h, b, last_marking(h), &tail, &freed); /* poison what died in it */
                 }
                 if (b->prev) b->prev->next = b->next;
-                else h->sc.blocks[c] = b->next;
+                else gc_core(h)->sc.blocks[c] = b->next;
                 if (b->next) b->next->prev = b->prev;
-                b->next = h->sc.empty;
-                h->sc.empty = b;
+                b->next = gc_core(h)->sc.empty;
+                gc_core(h)->sc.empty = b;
                 /* its cells are all dead: under ASan, any use of them is reported */
                 GC_ASAN_POISON(b->cells, (size_t)b->ncells * b->cell_size);
                 continue;
             }
-            if (!b->unswept) b->queued_seq = h->mark_seq; /* swept since it was last queued */
+            if (!b->unswept) b->queued_seq = gc_core(h)->mark_seq; /* swept since it was last queued */
             b->unswept = true;
-            b->next_unswept = h->sc.unswept[c];
-            h->sc.unswept[c] = b;
+            b->next_unswept = gc_core(h)->sc.unswept[c];
+            gc_core(h)->sc.unswept[c] = b;
             h->sweep_queued = true;
         }
     }
@@ -379,19 +379,19 @@ uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects) {
 uint64_t gc_sweep(gc_heap *h) {
     gc_space_retire_bump(h);
     release_empty(h);
-    if (h->mark_incomplete) { /* a lost edge: something reachable may be unmarked */
+    if (gc_core(h)->mark_incomplete) { /* a lost edge: something reachable may be unmarked */
         sweep_nothing(h);
         return 0;
     }
     h->sweep_queued = false; /* every queued block is swept below */
     /* After marking, the live objects are exactly the marked ones, queued blocks or not. */
-    uint64_t dead = h->objects_live - h->marked_objects;
+    uint64_t dead = h->objects_live - gc_core(h)->marked_objects;
     gc_large_sweep(h);
-    set_counts_to_marking(h, h->marked_objects);
+    set_counts_to_marking(h, gc_core(h)->marked_objects);
     for (unsigned c = 0; c < GC_NCLASSES; c++) {
-        h->sc.unswept[c] = NULL;
+        gc_core(h)->sc.unswept[c] = NULL;
         gc_cell *list = NULL, **tail = &list;
-        for (gc_block *b = h->sc.blocks[c], *next; b; b = next) {
+        for (gc_block *b = gc_core(h)->sc.blocks[c], *next; b; b = next) {
             next = b->next;
             gc_cell **mark = tail;
             uint64_t f = 0;
@@ -411,7 +411,7 @@ void gc_sizeclass_walk(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ct
     gc_space_retire_bump(h); /* SPACE-1: unflagged free cells */
     gc_sweep_finish(h);      /* a lazily swept block's dead cells are not FREE yet */
     for (unsigned c = 0; c < GC_NCLASSES; c++)
-        for (gc_block *b = h->sc.blocks[c]; b; b = b->next) {
+        for (gc_block *b = gc_core(h)->sc.blocks[c]; b; b = b->next) {
             char *cell = b->cells;
             for (uint32_t i = 0; i < b->ncells; i++, cell += b->cell_size) {
                 gc_object *o = (gc_object *)(cell + h->prefix);
@@ -422,12 +422,12 @@ void gc_sizeclass_walk(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ct
 
 void gc_sizeclass_clear_census(gc_heap *h) {
     for (unsigned c = 0; c < GC_NCLASSES; c++)
-        for (gc_block *b = h->sc.blocks[c]; b; b = b->next) memset(b->census, 0, sizeof b->census);
+        for (gc_block *b = gc_core(h)->sc.blocks[c]; b; b = b->next) memset(b->census, 0, sizeof b->census);
 }
 
 bool gc_sizeclass_census_clear(gc_heap *h) {
     for (unsigned c = 0; c < GC_NCLASSES; c++)
-        for (gc_block *b = h->sc.blocks[c]; b; b = b->next)
+        for (gc_block *b = gc_core(h)->sc.blocks[c]; b; b = b->next)
             for (size_t w = 0; w < GC_BITMAP_WORDS; w++)
                 if (b->census[w]) return false;
     return true;
@@ -438,9 +438,9 @@ bool gc_sizeclass_census_clear(gc_heap *h) {
  * allow (block_aged sweeps it at 61 markings at the latest). */
 bool gc_sizeclass_marks_clear(gc_heap *h, uint8_t next) {
     for (unsigned c = 0; c < GC_NCLASSES; c++) {
-        for (gc_block *b = h->sc.unswept[c]; b; b = b->next_unswept)
-            if (h->mark_seq + 1 - b->queued_seq > GC_MARK_EPOCHS - 2) return false;
-        for (gc_block *b = h->sc.blocks[c]; b; b = b->next) {
+        for (gc_block *b = gc_core(h)->sc.unswept[c]; b; b = b->next_unswept)
+            if (gc_core(h)->mark_seq + 1 - b->queued_seq > GC_MARK_EPOCHS - 2) return false;
+        for (gc_block *b = gc_core(h)->sc.blocks[c]; b; b = b->next) {
             char *cell = b->cells;
             for (uint32_t i = 0; i < b->ncells; i++, cell += b->cell_size) {
                 const gc_object *o = (const gc_object *)(cell + h->prefix);
@@ -457,7 +457,7 @@ int gc_sizeclass_verify(gc_heap *h, char *msg, size_t len) {
     for (unsigned c = 0; c < GC_NCLASSES; c++)
         for (gc_cell *fc = h->free[c]; fc; fc = fc->next) {
             const gc_object *o = (const gc_object *)((char *)fc + h->prefix);
-            if (!(o->flags & GC_OBJ_FREE) || gc_block_of(fc)->cls != c || gc_block_of(fc)->space != &h->sc.space) {
+            if (!(o->flags & GC_OBJ_FREE) || gc_block_of(fc)->cls != c || gc_block_of(fc)->space != &gc_core(h)->sc.space) {
                 snprintf(msg, len, "free list %u holds a cell that is live, of another class or of another space", c);
                 return -1;
             }
@@ -468,5 +468,5 @@ int gc_sizeclass_verify(gc_heap *h, char *msg, size_t len) {
 void gc_sizeclass_destroy(gc_heap *h) {
     release_empty(h);
     for (unsigned c = 0; c < GC_NCLASSES; c++)
-        while (h->sc.blocks[c]) block_release(h, c, h->sc.blocks[c]);
+        while (gc_core(h)->sc.blocks[c]) block_release(h, c, gc_core(h)->sc.blocks[c]);
 }

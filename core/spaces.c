@@ -11,38 +11,38 @@
 static gc_copy_space *as_copy(gc_space *s) { return (gc_copy_space *)s; }
 
 void gc_heap_add_space(gc_heap *h, gc_space *s) {
-    gc_space **p = &h->spaces;
+    gc_space **p = &gc_core(h)->spaces;
     while (*p) p = &(*p)->next;
     s->next = NULL;
     *p = s;
 }
 
-gc_space *gc_heap_sizeclass_space(gc_heap *h) { return &h->sc.space; }
-gc_space *gc_heap_large_space(gc_heap *h) { return &h->los.space; }
-gc_space *gc_heap_spaces(gc_heap *h) { return h->spaces; }
-gc_space *gc_heap_allocation_space(const gc_heap *h) { return h->alloc_space; }
+gc_space *gc_heap_sizeclass_space(gc_heap *h) { return &gc_core(h)->sc.space; }
+gc_space *gc_heap_large_space(gc_heap *h) { return &gc_core(h)->los.space; }
+gc_space *gc_heap_spaces(gc_heap *h) { return gc_core(h)->spaces; }
+gc_space *gc_heap_allocation_space(const gc_heap *h) { return gc_core(h)->alloc_space; }
 
 void gc_heap_sync(gc_heap *h) {
     /* Every count change but the inline paths' goes to a space and the totals alike, so the
      * difference is exactly what the inline paths allocated, all of it in the allocation space. */
     uint64_t objects = 0, bytes = 0;
-    for (gc_space *s = h->spaces; s; s = s->next) {
+    for (gc_space *s = gc_core(h)->spaces; s; s = s->next) {
         objects += s->objects;
         bytes += s->bytes;
     }
-    h->alloc_space->objects += h->objects_live - objects;
-    h->alloc_space->bytes += h->heap_bytes - bytes;
+    gc_core(h)->alloc_space->objects += h->objects_live - objects;
+    gc_core(h)->alloc_space->bytes += h->heap_bytes - bytes;
 }
 
 void gc_heap_set_allocation_space(gc_heap *h, gc_space *s) {
     gc_heap_sync(h);
-    if (h->alloc_space->kind == GC_SPACE_COPY) { /* COPY-2: its cursor goes back to it */
-        gc_copy_space *old = as_copy(h->alloc_space);
+    if (gc_core(h)->alloc_space->kind == GC_SPACE_COPY) { /* COPY-2: its cursor goes back to it */
+        gc_copy_space *old = as_copy(gc_core(h)->alloc_space);
         old->cursor = h->bump_cursor;
         old->limit = h->bump_limit;
     }
     h->bump_cursor = h->bump_limit = NULL;
-    h->alloc_space = s;
+    gc_core(h)->alloc_space = s;
     if (s->kind == GC_SPACE_COPY) {
         gc_copy_space *c = as_copy(s);
         h->bump_cursor = c->cursor;
@@ -55,7 +55,7 @@ void gc_heap_set_allocation_space(gc_heap *h, gc_space *s) {
 
 uint64_t gc_heap_copy_reserve(gc_heap *h) {
     uint64_t reserve = 0;
-    for (gc_space *s = h->spaces; s; s = s->next)
+    for (gc_space *s = gc_core(h)->spaces; s; s = s->next)
         if (s->kind == GC_SPACE_COPY && as_copy(s)->evacuated) reserve += s->bytes;
     return reserve;
 }
@@ -84,7 +84,7 @@ void gc_space_walk(gc_heap *h, gc_space *s, void (*fn)(gc_object *o, void *ctx),
 }
 
 void gc_heap_each(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx) {
-    for (gc_space *s = h->spaces; s; s = s->next) gc_space_walk(h, s, fn, ctx);
+    for (gc_space *s = gc_core(h)->spaces; s; s = s->next) gc_space_walk(h, s, fn, ctx);
 }
 
 struct tally {
@@ -127,7 +127,7 @@ int gc_space_verify(gc_heap *h, gc_space *s, char *msg, size_t len) {
 int gc_spaces_verify(gc_heap *h, char *msg, size_t len) {
     gc_heap_sync(h);
     uint64_t objects = 0, bytes = 0;
-    for (gc_space *s = h->spaces; s; s = s->next) {
+    for (gc_space *s = gc_core(h)->spaces; s; s = s->next) {
         if (gc_space_verify(h, s, msg, len) != 0) return -1;
         objects += s->objects;
         bytes += s->bytes;
@@ -142,7 +142,7 @@ int gc_spaces_verify(gc_heap *h, char *msg, size_t len) {
 }
 
 void gc_space_clear_census(gc_heap *h) {
-    for (gc_space *s = h->spaces; s; s = s->next) switch (s->kind) {
+    for (gc_space *s = gc_core(h)->spaces; s; s = s->next) switch (s->kind) {
         case GC_SPACE_SIZECLASS: gc_sizeclass_clear_census(h); break;
         case GC_SPACE_LARGE: gc_large_clear_census(h); break;
         case GC_SPACE_COPY: gc_copy_clear_census(h, as_copy(s)); break;
@@ -151,8 +151,8 @@ void gc_space_clear_census(gc_heap *h) {
 
 bool gc_space_lane_clear(gc_heap *h, unsigned which) {
     gc_heap_sync(h);
-    uint8_t next = (uint8_t)((h->mark_seq % GC_MARK_EPOCHS + 1) << GC_OBJ_EPOCH_SHIFT);
-    for (gc_space *s = h->spaces; s; s = s->next) {
+    uint8_t next = (uint8_t)((gc_core(h)->mark_seq % GC_MARK_EPOCHS + 1) << GC_OBJ_EPOCH_SHIFT);
+    for (gc_space *s = gc_core(h)->spaces; s; s = s->next) {
         bool clear = true;
         switch (s->kind) {
         case GC_SPACE_SIZECLASS:
@@ -172,11 +172,11 @@ bool gc_space_lane_clear(gc_heap *h, unsigned which) {
 }
 
 void gc_spaces_destroy(gc_heap *h) {
-    for (gc_space *s = h->spaces, *next; s; s = next) {
+    for (gc_space *s = gc_core(h)->spaces, *next; s; s = next) {
         next = s->next;
         if (s->kind == GC_SPACE_COPY) gc_copy_destroy(h, as_copy(s));
     }
     gc_sizeclass_destroy(h);
     gc_large_destroy(h);
-    h->spaces = NULL;
+    gc_core(h)->spaces = NULL;
 }

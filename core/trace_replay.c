@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "gclab/mutator.h"
 #include "gclab/trace.h"
 
@@ -290,12 +291,12 @@ static int replay_op(replay *x, char **tok, int n) {
 int gc_trace_replay(gc_heap *h, gc_trace_reader *r) {
     replay x = {.h = h, .r = r};
     x.base = gc_frame_push(h, r->roots);
-    if (h->error) return h->error;
+    if (gc_core(h)->error) return gc_core(h)->error;
     char *tok[MAX_TOKENS];
     int n, e;
     while ((n = next_words(r, tok)) > 0) {
         if ((e = replay_op(&x, tok, n)) != 0) return e;
-        if (h->error) return h->error; /* the operation failed and the fatal handler returned */
+        if (gc_core(h)->error) return gc_core(h)->error; /* the operation failed and the fatal handler returned */
         r->ops++;
     }
     if (n < 0) return bad(&x, "%s", r->msg);

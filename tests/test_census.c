@@ -14,6 +14,7 @@
  *
  * Reachable: A B C D H, 5 objects, 276 bytes. Garbage: E F G, of which reference counting frees
  * G at once and can never free E F (48 bytes). */
+#include "core/internal.h"
 #include "gclab/mutator.h"
 #include "tests/support.h"
 
@@ -77,7 +78,7 @@ TST_FOR_EACH_COLLECTOR(census, hand_built_graph) {
     cr_expect_eq(r.reachable_objects, 5, "%s: reachable objects", c->name);
     cr_expect_eq(r.reachable_bytes, 276, "%s: reachable bytes", c->name);
     if (c->caps & GC_CAP_REFCOUNT) expect_census(h, "after building", r, 5, 276, 2, 48);
-    else if (h->pause_seq == 0) expect_census(h, "after building, before any collection", r, 5, 276, 3, 104);
+    else if (gc_core(h)->pause_seq == 0) expect_census(h, "after building, before any collection", r, 5, 276, 3, 104);
 
     gc_collect(h, -1);
     r = census_twice(h, "after a full collection");
@@ -136,8 +137,8 @@ Test(heaps, several_alive_at_once) {
         heaps[k] = tst_heap_new(gc_collectors[k % nc], true);
         base[k] = gc_frame_push(heaps[k], 2);
         for (size_t j = 0; j < k; j++)
-            cr_expect(heaps[j]->arena != heaps[k]->arena, "heaps %zu and %zu share jemalloc arena %u", j, k,
-                      heaps[k]->arena);
+            cr_expect(gc_core(heaps[j])->arena != gc_core(heaps[k])->arena, "heaps %zu and %zu share jemalloc arena %u", j, k,
+                      gc_core(heaps[k])->arena);
     }
     /* Interleave: one node in every heap that still wants one, round after round. */
     for (uint64_t i = 0; i < n * LIST_UNIT; i++)

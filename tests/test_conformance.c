@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "gclab/mutator.h"
 #include "gclab/rng.h"
 #include "tests/oracle.h"
@@ -110,7 +111,7 @@ static uint32_t random_reg_with_slots(program *p) {
 static void new_object(program *p, uint32_t r, uint32_t nslots, uint32_t nbytes) {
     uint32_t id = (uint32_t)p->o.nobjs;
     gc_new(p->h, r, nslots, nbytes, (uint16_t)id);
-    EXPECT(p, p->h->error == GC_OK, "allocation failed: %s", p->h->error_msg);
+    EXPECT(p, gc_core(p->h)->error == GC_OK, "allocation failed: %s", gc_core(p->h)->error_msg);
     oracle_new(&p->o, nslots, nbytes);
     oracle_fill_raw(id, gc_raw(gc_reg(p->h, r)), nbytes);
     p->o.regs[r] = id;

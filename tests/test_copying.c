@@ -101,7 +101,7 @@ Test(copying, limit_counts_the_copy_reserve) {
         uint64_t committed = h->heap_bytes + gc_heap_copy_reserve(h);
         if (committed > peak_committed) peak_committed = committed;
     }
-    cr_assert_eq(h->error, GC_OK, "%s", h->error_msg);
+    cr_assert_eq(gc_core(h)->error, GC_OK, "%s", gc_core(h)->error_msg);
     cr_assert_leq(peak_committed, limit, "committed %llu > limit %llu", (unsigned long long)peak_committed,
                   (unsigned long long)limit);
     cr_assert_geq(peak_committed, limit - limit / 8, "the limit was not used: %llu", (unsigned long long)peak_committed);
@@ -113,7 +113,7 @@ Test(copying, limit_counts_the_copy_reserve) {
     h = tst_heap_create(&cfg);
     base = gc_frame_push(h, 2);
     make_chain(h, base, base + 1, 80000); /* ~2.4 MiB live */
-    cr_assert_eq(h->error, GC_ERR_HEAP_LIMIT, "2.4 MiB live fit a semispace under a 4 MiB limit");
+    cr_assert_eq(gc_core(h)->error, GC_ERR_HEAP_LIMIT, "2.4 MiB live fit a semispace under a 4 MiB limit");
     gc_heap_destroy(h);
 }
 

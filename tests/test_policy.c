@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "gclab/mutator.h"
 #include "gclab/params.h"
 #include "tests/support.h"
@@ -117,8 +118,8 @@ Test(policy, heap_size_never_shrinks_by_default) {
     const gc_pause *last = &log.p[log.n - 1];
     cr_assert_gt((double)last->bytes_before, 0.9 * peak, "the heap shrank: last collection at %llu bytes, peak size %.0f",
                  (unsigned long long)last->bytes_before, peak);
-    cr_assert_lt((double)h->block_bytes, 1.25 * peak + 4 * 1024 * 1024, "blocks %llu for a heap size of %.0f",
-                 (unsigned long long)h->block_bytes, peak);
+    cr_assert_lt((double)gc_core(h)->block_bytes, 1.25 * peak + 4 * 1024 * 1024, "blocks %llu for a heap size of %.0f",
+                 (unsigned long long)gc_core(h)->block_bytes, peak);
     tst_verify(h, "after the policy scenario");
     gc_heap_destroy(h);
 }
@@ -153,12 +154,12 @@ Test(policy, large_object_takes_the_pool_back) {
     uint32_t keep = gc_frame_push(h, 1);
     gc_frame_pop(h, keep);
     gc_collect(h, -1);
-    cr_assert_not_null(h->sc.empty, "the emptied blocks wait in the pool");
-    uint64_t pooled = h->block_bytes;
+    cr_assert_not_null(gc_core(h)->sc.empty, "the emptied blocks wait in the pool");
+    uint64_t pooled = gc_core(h)->block_bytes;
     gc_new(h, base, 0, 1u << 20, 1); /* 1 MiB of raw bytes: a large object */
-    cr_assert_null(h->sc.empty, "the pool was released before the large object was allocated");
-    cr_assert_lt(h->block_bytes, pooled + (1u << 20), "blocks %llu, pooled before %llu",
-                 (unsigned long long)h->block_bytes, (unsigned long long)pooled);
+    cr_assert_null(gc_core(h)->sc.empty, "the pool was released before the large object was allocated");
+    cr_assert_lt(gc_core(h)->block_bytes, pooled + (1u << 20), "blocks %llu, pooled before %llu",
+                 (unsigned long long)gc_core(h)->block_bytes, (unsigned long long)pooled);
     tst_verify(h, "after a large allocation took the pool back");
     gc_heap_destroy(h);
 }

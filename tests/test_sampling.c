@@ -1,7 +1,8 @@
 /* Footprint samples (core/metrics.c): jemalloc's figures of the heap's arena are refreshed only
- * when the heap has allocated or freed on that arena since the last refresh (h->arena_calls);
+ * when the heap has allocated or freed on that arena since the last refresh (gc_core(h)->arena_calls);
  * otherwise the last figures are reused. These tests check that reusing them gives exactly what a
  * refresh would, and that a call on the arena does force one. */
+#include "core/internal.h"
 #include "core/metrics.h"
 #include "gclab/mutator.h"
 #include "tests/support.h"
@@ -21,9 +22,9 @@ Test(sampling, reused_figures_equal_a_refresh) {
     uint32_t base = gc_frame_push(h, 1000);
     for (uint32_t i = 0; i < 1000; i++) gc_new(h, base + i, 1, 0, 1); /* takes a chunk */
     gc_recorder_sample(&r, h);
-    uint64_t calls = h->arena_calls;
+    uint64_t calls = gc_core(h)->arena_calls;
     for (uint32_t i = 0; i < 1000; i += 2) gc_new(h, base + i, 1, 0, 1); /* same chunk */
-    cr_assert_eq(h->arena_calls, calls, "the test meant to stay within one chunk");
+    cr_assert_eq(gc_core(h)->arena_calls, calls, "the test meant to stay within one chunk");
     gc_recorder_sample(&r, h);
     gc_sample reused = r.samples[r.nsamples - 1];
     gc_sample fresh = fresh_sample(&r, h);

@@ -49,17 +49,17 @@ Test(sweep, queue_carried_across_collections) {
 Test(sweep, emptied_blocks_are_reused_then_released) {
     gc_heap *h = tst_heap_new(&gc_collector_marksweep, true);
     uint32_t base = make_objects(h, 20000); /* several blocks */
-    uint64_t held = h->block_bytes;
+    uint64_t held = gc_core(h)->block_bytes;
     gc_frame_pop(h, base);
     gc_collect(h, -1); /* every block is empty: pooled, not yet given back */
-    cr_assert_not_null(h->sc.empty, "emptied blocks wait in the pool");
+    cr_assert_not_null(gc_core(h)->sc.empty, "emptied blocks wait in the pool");
     cr_assert_eq(h->objects_live, 0);
     base = make_objects(h, 5000); /* reuses pooled blocks as bump runs */
-    cr_assert_eq(h->block_bytes, held, "no new memory while pooled blocks remain");
+    cr_assert_eq(gc_core(h)->block_bytes, held, "no new memory while pooled blocks remain");
     gc_frame_pop(h, base);
     gc_collect(h, -1); /* the pool's unused blocks go back now */
     gc_collect(h, -1);
-    cr_assert(h->block_bytes < held, "the footprint shrinks: %llu of %llu", (unsigned long long)h->block_bytes,
+    cr_assert(gc_core(h)->block_bytes < held, "the footprint shrinks: %llu of %llu", (unsigned long long)gc_core(h)->block_bytes,
               (unsigned long long)held);
     tst_verify(h, "after the pool was released");
     gc_heap_destroy(h);
@@ -102,16 +102,16 @@ Test(sweep, dead_cells_outlive_no_epoch) {
     gc_heap *h = tst_heap_new(&gc_collector_marksweep, false);
     uint32_t base = make_objects(h, 100);
     gc_collect(h, -1); /* all marked: the block is queued with every cell carrying this epoch */
-    uint64_t first = h->mark_seq;
+    uint64_t first = gc_core(h)->mark_seq;
     for (uint32_t i = 0; i < 50; i++) gc_drop(h, base + i);
     do {
         gc_collect(h, -1);
-        cr_assert_eq(h->objects_live, 50, "collection %llu: objects_live %llu", (unsigned long long)h->mark_seq,
+        cr_assert_eq(h->objects_live, 50, "collection %llu: objects_live %llu", (unsigned long long)gc_core(h)->mark_seq,
                      (unsigned long long)h->objects_live);
         cr_assert(gc_space_lane_clear(h, GC_BITS_MARK),
                   "collection %llu: a cell carries the next marking's epoch, or a block is queued too long",
-                  (unsigned long long)h->mark_seq);
-    } while (h->mark_seq % GC_MARK_EPOCHS != first % GC_MARK_EPOCHS);
+                  (unsigned long long)gc_core(h)->mark_seq);
+    } while (gc_core(h)->mark_seq % GC_MARK_EPOCHS != first % GC_MARK_EPOCHS);
     tst_verify(h, "with the dead cells' epoch current again"); /* sweeps the queue: HEAP-1 */
     cr_assert_eq(h->objects_live, 50);
     for (uint32_t i = 50; i < 100; i++) cr_assert_not_null(gc_reg(h, base + i));
@@ -130,11 +130,11 @@ Test(sweep, poison_catches_a_write_after_free) {
     gc_new(h, r, 2, 8, 1);
     gc_object *o = gc_reg(h, r);
     gc_drop(h, r); /* count zero: freed, poisoned, first on its class's free list */
-    cr_assert_eq(h->error, GC_OK);
+    cr_assert_eq(gc_core(h)->error, GC_OK);
     gc_raw(o)[0] = 42; /* the bug a collector or workload could have: a write after free */
     gc_new(h, r, 2, 8, 1); /* reuses that cell: the check must see the write */
-    cr_assert_eq(h->error, GC_ERR_VERIFY, "the write after free went unnoticed");
-    cr_assert(strstr(h->error_msg, "written after it was freed") != NULL, "message: %s", h->error_msg);
+    cr_assert_eq(gc_core(h)->error, GC_ERR_VERIFY, "the write after free went unnoticed");
+    cr_assert(strstr(gc_core(h)->error_msg, "written after it was freed") != NULL, "message: %s", gc_core(h)->error_msg);
     gc_heap_destroy(h);
 }
 
@@ -145,7 +145,7 @@ Test(sweep, poison_accepts_clean_reuse) {
         gc_new(h, r, 2, 8, 1);
         gc_drop(h, r);
     }
-    cr_assert_eq(h->error, GC_OK, "a clean free and reuse was reported: %s", h->error_msg);
+    cr_assert_eq(gc_core(h)->error, GC_OK, "a clean free and reuse was reported: %s", gc_core(h)->error_msg);
     tst_verify(h, "after 10,000 clean reuses");
     gc_heap_destroy(h);
 }
@@ -161,9 +161,9 @@ Test(sweep, a_cut_short_marking_frees_nothing_reachable) {
     for (uint32_t i = 0; i < 1000; i += 2) gc_drop(h, base + i);
     gc_collect(h, -1); /* the block is queued with the survivors' epoch */
     cr_assert(h->sweep_queued);
-    h->mark_seq++;
-    h->mark_epoch = (uint8_t)(((h->mark_seq - 1) % GC_MARK_EPOCHS + 1) << GC_OBJ_EPOCH_SHIFT);
-    h->mark_incomplete = true;
+    gc_core(h)->mark_seq++;
+    h->mark_epoch = (uint8_t)(((gc_core(h)->mark_seq - 1) % GC_MARK_EPOCHS + 1) << GC_OBJ_EPOCH_SHIFT);
+    gc_core(h)->mark_incomplete = true;
     gc_sweep_finish(h);
     for (uint32_t i = 1; i < 1000; i += 2) {
         gc_object *o = gc_reg(h, base + i);
@@ -187,10 +187,10 @@ Test(block_marks, every_survivor_block_carries_the_epoch) {
         gc_collect(h, -1);
         for (uint32_t i = 0; i < N; i++) {
             gc_object *o = gc_reg(h, keep + i);
-            cr_assert_eq(*gc_block_mark_byte(h->block_marks, o), h->mark_epoch,
+            cr_assert_eq(*gc_block_mark_byte(gc_core(h)->block_marks, o), h->mark_epoch,
                          "round %d: object %u's block does not carry the marking's epoch", round, i);
         }
-        cr_assert_not_null(h->sc.empty, "round %d: the dead frame's blocks are pooled", round);
+        cr_assert_not_null(gc_core(h)->sc.empty, "round %d: the dead frame's blocks are pooled", round);
         dead = make_objects(h, 20000);
         gc_frame_pop(h, dead);
     }
@@ -205,13 +205,13 @@ Test(block_marks, cover_makes_the_leaves_it_needs_and_refuses_the_rest) {
     gc_heap *h = tst_heap_new(&gc_collector_marksweep, true);
     uintptr_t boundary = (uintptr_t)0x7e5400000000; /* a 4 GiB boundary, far from the heap's chunks */
     uintptr_t i = boundary >> GC_BLOCK_MARKS_LEAF_SHIFT;
-    cr_assert_null(h->block_marks[i - 1]);
-    cr_assert_null(h->block_marks[i]);
+    cr_assert_null(gc_core(h)->block_marks[i - 1]);
+    cr_assert_null(gc_core(h)->block_marks[i]);
     cr_assert_eq(gc_block_marks_cover(h, (void *)(boundary - GC_BLOCK_SIZE), 2 * GC_BLOCK_SIZE), 0);
-    cr_assert_not_null(h->block_marks[i - 1], "the leaf below the boundary");
-    cr_assert_not_null(h->block_marks[i], "the leaf above the boundary");
-    *gc_block_mark_byte(h->block_marks, (void *)(boundary + 5)) = 7; /* writable, and found again */
-    cr_assert_eq(h->block_marks[i][0], 7);
+    cr_assert_not_null(gc_core(h)->block_marks[i - 1], "the leaf below the boundary");
+    cr_assert_not_null(gc_core(h)->block_marks[i], "the leaf above the boundary");
+    *gc_block_mark_byte(gc_core(h)->block_marks, (void *)(boundary + 5)) = 7; /* writable, and found again */
+    cr_assert_eq(gc_core(h)->block_marks[i][0], 7);
     cr_assert_eq(gc_block_marks_cover(h, (void *)((uintptr_t)1 << 48), GC_BLOCK_SIZE), -1, "beyond 48 bits");
     cr_assert_eq(gc_block_marks_cover(h, (void *)(((uintptr_t)1 << 48) - 8), 64), -1, "crossing 2^48");
     cr_assert_eq(gc_block_marks_cover(h, (void *)boundary, 0), -1, "an empty range");

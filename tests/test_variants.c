@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "gclab/run.h"
 #include "tests/support.h"
 
@@ -26,8 +27,8 @@ static outcome run_on(const gc_collector_ops *c, const gc_workload *w, bool spec
     gc_rng rng;
     gc_rng_seed(&rng, 7);
     int rc = run->run(h, &p, &rng);
-    cr_assert_eq(rc, 0, "%s on %s: %s", w->name, c->name, h->error_msg);
-    outcome o = {h->counts, h->objects_live, h->heap_bytes, h->pause_seq};
+    cr_assert_eq(rc, 0, "%s on %s: %s", w->name, c->name, gc_core(h)->error_msg);
+    outcome o = {h->counts, h->objects_live, h->heap_bytes, gc_core(h)->pause_seq};
     gc_heap_destroy(h);
     return o;
 }

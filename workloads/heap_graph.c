@@ -272,7 +272,7 @@ static int heap_graph_run(gc_heap *h, const gc_params *p, gc_rng *rng) {
     graph g = {0};
     snapshot_file(p, path, sizeof path);
     if (wl_snapshot_read(h, path, &g.s, err, sizeof err) != 0) {
-        if (h->error == GC_OK) gc_fail(h, GC_ERR_USAGE, "%s", err);
+        if (gc_heap_error(h) == GC_OK) gc_fail(h, GC_ERR_USAGE, "%s", err);
         return -1;
     }
     int64_t subgraph_max = gc_param_int(p, "subgraph_max");

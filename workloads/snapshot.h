@@ -33,7 +33,7 @@ typedef struct wl_snapshot {
 /* Read the file at `path` into *s. The arrays are gc_heap_scratch() memory of h (freed with the
  * heap), allocated while the file is closed, so that nothing leaks if an allocation fails through
  * the heap's fatal handler. Returns 0, or -1 with a one-line message in err ("snapshot PATH line
- * N: ..."); if memory ran out, h->error is GC_ERR_NOMEM as well. */
+ * N: ..."); if memory ran out, gc_heap_error(h) is GC_ERR_NOMEM as well. */
 int wl_snapshot_read(gc_heap *h, const char *path, wl_snapshot *s, char *err, size_t errlen);
 
 #endif

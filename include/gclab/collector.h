@@ -1,9 +1,11 @@
 /* The collector interface: one const table per collector (collectors/<name>.c), listed in
  * collectors/registry.c. The core calls only through this table and knows no collector by name.
  *
- * What the core does for every collector: allocation of cells (core/space.c), roots, the store
+ * What the core does for every collector: blocks and spaces to allocate in (core/block.c, core/space_*.c:
+ * include/gclab/space.h), roots, the store
  * barrier's reference counting when GC_BARRIER_RC is asked for, the RC free cascade
- * (core/refcount.c), marking with an explicit stack and sweeping (core/trace.c, core/space.c), the
+ * (core/refcount.c), marking with an explicit stack and sweeping (core/mark.c, core/space_sizeclass.c),
+ * copying and a visiting tracer (core/space_copy.c, include/gclab/tracer.h), the
  * census, pause timing and the heap limit. A collector is its policy and phases on top. */
 #ifndef GCLAB_COLLECTOR_H
 #define GCLAB_COLLECTOR_H

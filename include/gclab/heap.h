@@ -7,13 +7,15 @@
  * instructions; the collector is chosen at run time, so the fast paths test plain fields of the
  * heap (`fast_alloc`, `barrier`) and call the collector only on slow paths.
  *
- * Memory layout (core/space.c): small objects live in 64 KiB blocks of one size class each,
- * carved from 2 MiB chunks of a jemalloc arena of the heap's own; a block's header holds the
- * census's side bitmap (one bit per 8-byte granule), so that gc_block_of() is a mask. The mark
- * lane of tracing collectors is in the object header instead: a mark epoch (include/gclab/object.h).
- * Objects above GC_SMALL_MAX get a block of their own. Free cells are threaded through per-class
- * free lists; a fresh or emptied block is a bump run (SPACE-1); mark-sweep collectors may sweep
- * lazily, queueing blocks that the allocator sweeps when it needs cells (gc_sweep_lazily).
+ * Memory layout: 64 KiB blocks carved from 2 MiB chunks of a jemalloc arena of the heap's own
+ * (core/block.c), each block holding objects of one space (include/gclab/space.h) and naming it
+ * in its header, which also holds the census's side bitmap (one bit per 8-byte granule), so
+ * that gc_block_of() is a mask. The mark lane of tracing collectors is in the object header
+ * instead: a mark epoch (include/gclab/object.h). Objects above GC_SMALL_MAX get a block of their
+ * own in the large-object space. In the size-class space, free cells are threaded through
+ * per-class free lists; a fresh or emptied block is a bump run (SPACE-1); mark-sweep collectors
+ * may sweep lazily, queueing blocks that the allocator sweeps when it needs cells
+ * (gc_sweep_lazily). A copy space is bump-allocated with one cursor (gc_alloc's bump path).
  *
  * Invariants:
  *  HEAP-1  objects_live and heap_bytes count exactly the cells that hold live objects: every cell
@@ -21,7 +23,7 @@
  *          unmarked (already off the counts; gc_heap_each sweeps the queue before it walks).
  *  HEAP-2  Outside a collection, no cell carries the mark epoch the next marking will use, so
  *          that a marking starts with nothing marked without clearing anything (a block queued
- *          for a lazy sweep is swept before its stale epochs could wrap round: core/space.c), and
+ *          for a lazy sweep is swept before its stale epochs could wrap round: core/space_sizeclass.c), and
  *          no census bit is set (the census clears its own).
  *  HEAP-3  Roots are precise: every pointer the mutator holds is in a root slot (frames or
  *          globals); a workload never keeps a raw object pointer across an allocation.
@@ -76,7 +78,7 @@
 #define GC_BLOCK_SIZE ((size_t)64 * 1024)
 #define GC_CELL_ALIGN 8u                          /* cells are multiples of 8 bytes */
 #define GC_SMALL_MAX 4096u                        /* larger cells get a block of their own */
-#define GC_NCLASSES 35                            /* see gc_class_size in core/space.c */
+#define GC_NCLASSES 35                            /* see gc_class_size in core/space_sizeclass.c */
 #define GC_BITMAP_WORDS (GC_BLOCK_SIZE / GC_CELL_ALIGN / 64)
 
 /* Which mark lane: the collector's (mark epochs in the object headers) or the census's (side
@@ -104,7 +106,7 @@ typedef struct gc_block {
     uint32_t ncells;
     uint32_t cls;                 /* size class, or GC_NCLASSES for a large block */
     bool unswept;                 /* queued for a lazy sweep: its cells' epochs are the last marking's */
-    struct gc_chunk *chunk;       /* the 2 MiB chunk a small block was carved from (core/space.c) */
+    struct gc_chunk *chunk;       /* the 2 MiB chunk a small block was carved from (core/block.c) */
     struct gc_block *next_unswept;
     uint64_t queued_seq;          /* while unswept: the marking that queued it after its last sweep */
     uint32_t used;                /* a copy space's block: bytes of cells from `cells` (core/space_copy.c) */
@@ -213,6 +215,10 @@ typedef struct gc_mutator_counts {
 
 struct gc_trace_writer;
 
+/* The public part of a heap: the fields that the inline paths below read. A collector reads them
+ * and writes only `cstate` (its own state) and, if it tracks objects, `track_list` and
+ * `tracked_limit` (gc_track_objects); every other change goes through a function of this header,
+ * space.h or tracer.h. The rest of the heap is the core's (core/internal.h, gc_heap_core). */
 struct gc_heap {
     /* --- hot: the allocation fast path and the barrier read these --- */
     gc_cell *free[GC_NCLASSES]; /* per size class */
@@ -248,65 +254,17 @@ struct gc_heap {
     const gc_collector_ops *ops;
     void *cstate;               /* the collector's state */
 
-    /* --- cold --- */
-    gc_object **globals;
-    uint32_t nglobals, globals_cap;
-    int64_t countdown_armed;    /* the value countdown was last armed with */
-    int64_t trigger_left;       /* bytes until ops->poll; INT64_MAX: none */
-    int64_t sample_left;        /* bytes until listener.sample */
-    uint64_t sample_every;
-    uint64_t heap_limit;
-    uint64_t cascade_pause_min;
-    gc_listener listener;
-    gc_fatal_fn on_fatal;
-    void *fatal_ctx;
-    gc_error error;
-    char error_msg[256];
-    /* the spaces (include/gclab/space.h) */
-    struct gc_sizeclass_space {
-        gc_space space;
-        gc_block *blocks[GC_NCLASSES];
-        gc_block *unswept[GC_NCLASSES]; /* blocks awaiting a lazy sweep (gc_sweep_lazily) */
-        gc_block *empty;        /* blocks emptied by the last collection, kept for reuse */
-    } sc;
-    struct gc_large_space {
-        gc_space space;
-        gc_block *blocks;       /* one per object */
-    } los;
-    gc_space *spaces;           /* every space, in creation order: sc, los, the collector's */
-    gc_space *alloc_space;      /* where the mutator's small objects go (gc_heap_set_allocation_space) */
-    /* the block layer (core/block.c) */
-    unsigned arena;             /* jemalloc arena index */
-    struct gc_chunk *chunks;    /* the 2 MiB chunks small blocks are carved from */
-    struct gc_chunk *chunks_with_room; /* those that may have a free block (core/space.c) */
-    uint64_t mark_seq;          /* markings of the mark lane so far; the last one's number */
-    uint8_t **block_marks;      /* per 64 KiB of address space, the last epoch that marked a cell there (core/block_marks.c) */
-    uint32_t block_marks_lo, block_marks_hi; /* the first-level entries made lie in [lo, hi) */
-    uint8_t mark_epoch;         /* its epoch, as it sits in flags: ((mark_seq - 1) % 63 + 1) << 2 */
-    uint64_t marked_objects;    /* objects marked by the last gc_mark_from_roots (mark lane) */
-    uint64_t marked_bytes;      /* their cell bytes */
-    bool mark_incomplete;       /* that marking lost an edge (out of memory): sweep nothing */
-    uint64_t block_bytes;       /* bytes held from jemalloc: chunks and large blocks (core/block.c) */
-    uint64_t block_bytes_peak;
-    uint64_t arena_calls; /* allocations and frees on the heap's jemalloc arena (core/block.c) */
-    uint64_t nblocks;
-    /* explicit work lists: never the C stack, whatever the graph's depth */
-    gc_stack rc_work;           /* objects whose count reached zero, not yet freed */
-    gc_stack mark_stack;        /* edges (slot values) not yet followed by the mark loop */
-    bool in_cascade;
-    /* pauses */
-    uint64_t t0_ns;             /* CLOCK_MONOTONIC at creation */
-    uint64_t pause_seq;
-    uint64_t gc_ns;             /* total time inside pauses */
-    uint64_t cascade_ns;        /* total time in timed RC cascades (pauses or not) */
-    uint64_t lazy_sweep_ns;     /* total time the allocator spent sweeping queued blocks */
-    uint64_t pause_depth;       /* nesting guard: a cascade inside a collection is not a pause */
-    uint64_t final_verify_failures;
-    struct gc_scratch *scratch; /* workload bookkeeping blocks (gc_heap_scratch), freed with the heap */
+    /* --- read by public inline functions (roots for the tracer, the mark test) --- */
+    gc_object **globals;        /* global root slots 0 .. nglobals-1 */
+    uint32_t nglobals;
+    uint8_t mark_epoch;         /* the last marking's epoch, as it sits in flags: ((mark_seq - 1) % 63 + 1) << 2 */
 };
 
 /* --- what a collector reads of the heap (it writes none of these) --- */
-static inline uint64_t gc_heap_limit(const gc_heap *h) { return h->heap_limit; }
+uint64_t gc_heap_limit(const gc_heap *h);                /* --heap-limit in bytes; 0: none */
+gc_error gc_heap_error(const gc_heap *h);                /* the first failure, or GC_OK */
+const char *gc_heap_error_message(const gc_heap *h);     /* its one-line message ("" if none) */
+uint64_t gc_heap_marked_bytes(const gc_heap *h);         /* cell bytes the last marking reached */
 static inline uint64_t gc_heap_objects(const gc_heap *h) { return h->objects_live; } /* HEAP-1 totals */
 static inline uint64_t gc_heap_bytes(const gc_heap *h) { return h->heap_bytes; }
 static inline const gc_mutator_counts *gc_heap_counts(const gc_heap *h) { return &h->counts; }
@@ -369,7 +327,7 @@ void gc_pause_begin(gc_heap *h, gc_pause *p, const char *kind, int generation, g
 void gc_pause_end(gc_heap *h, gc_pause *p);
 /* Mark everything reachable from the roots in lane `which` (GC_BITS_*), with an explicit stack:
  * no recursion, whatever the graph's depth. Returns the number of objects marked; for the mark
- * lane, h->marked_bytes receives their cell bytes. A marking of the mark lane must be followed by
+ * lane, gc_heap_marked_bytes(h) gives their cell bytes. A marking of the mark lane must be followed by
  * gc_sweep or gc_sweep_lazily before the mutator runs: only they make the counts agree (HEAP-1). */
 uint64_t gc_mark_from_roots(gc_heap *h, unsigned which);
 /* Did the last marking of the mark lane reach o? Meaningful between a marking and its sweep, and
@@ -390,14 +348,13 @@ uint64_t gc_sweep(gc_heap *h);
 uint64_t gc_sweep_lazily(gc_heap *h, uint64_t marked_objects);
 /* Sweep every queued block now (whole-heap walks need it). */
 void gc_sweep_finish(gc_heap *h);
-/* Bytes of the cell holding o (its size class, or the large block's size). */
-/* Bytes of the cell for an object of osize bytes behind a prefix: its size class's cell size,
- * or, above GC_SMALL_MAX, exactly what it needs (a large object's block of its own). */
 /* The bytes a cell must hold for an object of osize bytes after a prefix: their sum rounded up to
  * the cell alignment (before rounding up to a size class). */
 static inline size_t gc_cell_need(uint32_t prefix, size_t osize) {
     return (osize + prefix + GC_CELL_ALIGN - 1) & ~(size_t)(GC_CELL_ALIGN - 1);
 }
+/* Bytes of the cell for an object of osize bytes behind a prefix, in every space: its size
+ * class's cell size, or, above GC_SMALL_MAX, exactly what it needs (a large object's block). */
 static inline uint32_t gc_cell_bytes(uint32_t prefix, size_t osize) {
     size_t need = gc_cell_need(prefix, osize);
     return need <= GC_SMALL_MAX ? gc_class_bytes(gc_size_class(need)) : (uint32_t)need;
@@ -417,7 +374,7 @@ bool gc_space_lane_clear(gc_heap *h, unsigned which);
 void gc_heap_each(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx);
 /* Visit every root slot (stack frames, then globals). */
 void gc_roots_each(gc_heap *h, void (*fn)(gc_object **slot, void *ctx), void *ctx);
-/* Cell address of an object, and its size. */
+/* Cell address of an object (its prefix's start). */
 static inline void *gc_cell_of(const gc_heap *h, gc_object *o) { return (char *)o - h->prefix; }
 
 /* --- the census (core/census.c): a precise reachability walk, outside timed regions --- */

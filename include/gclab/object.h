@@ -24,7 +24,7 @@
  * (1..63; 0: none since it was allocated). Keeping the mark in the header rather than in a side
  * bitmap spares the mark loop a second cache miss per object (it reads the header anyway), and
  * numbering the markings means no mark is ever cleared: a new marking uses the next epoch
- * (core/trace.c, and core/space.c for why 63 values suffice with lazy sweeping). */
+ * (core/mark.c, and core/space_sizeclass.c for why 63 values suffice with lazy sweeping). */
 enum {
     GC_OBJ_FREE = 1u << 0,      /* the cell is on a free list: never a live object */
     GC_OBJ_LARGE = 1u << 1,     /* the cell is a large-object block of its own */

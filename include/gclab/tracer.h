@@ -38,9 +38,9 @@ void gc_mark_roots(gc_heap *h);
 void gc_mark_push(gc_heap *h, gc_object *o);
 /* Follow up to `budget` edges (popped work-list entries); returns how many were followed. */
 uint64_t gc_mark_step(gc_heap *h, uint64_t budget);
-static inline bool gc_mark_done(const gc_heap *h) { return h->mark_stack.len == 0; }
+bool gc_mark_done(const gc_heap *h); /* the work list is empty: the marking is complete */
 /* End the marking: if an edge was lost (no memory for the mark stack), the heap fails now with
- * GC_ERR_NOMEM and the sweeps free nothing. Returns the objects marked (h->marked_bytes: bytes). */
+ * GC_ERR_NOMEM and the sweeps free nothing. Returns the objects marked (gc_heap_marked_bytes: their bytes). */
 uint64_t gc_mark_end(gc_heap *h);
 /* Mark one object in place in the mark lane (its header's epoch and its block's mark byte), for
  * a collector's own visitor; returns whether it was marked already. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "gclab/mutator.h"
 #include "gclab/trace.h"
 #include "gclab/workload.h"
@@ -100,7 +101,7 @@ TST_FOR_EACH_COLLECTOR(trace, record_then_replay_is_identical) {
         gc_trace_reader *r = gc_trace_reader_open(path, err, sizeof err);
         cr_assert(r != NULL, "%s: the recorded trace does not open: %s", w->name, err);
         h = heap_on(c, &replayed);
-        cr_expect_eq(gc_trace_replay(h, r), 0, "%s on %s: replay failed: %s", w->name, c->name, h->error_msg);
+        cr_expect_eq(gc_trace_replay(h, r), 0, "%s on %s: replay failed: %s", w->name, c->name, gc_core(h)->error_msg);
         cr_expect(same_counts(&run_counts, &h->counts),
                   "%s on %s: the replay's mutator counts differ (allocs %llu vs %llu, sets %llu vs %llu, drops %llu vs "
                   "%llu)",
@@ -173,7 +174,7 @@ Test(trace, reader_is_liberal_in_layout) {
     cr_expect_eq(gc_trace_reader_roots(r), 2);
     pause_log log = {0};
     gc_heap *h = heap_on(gc_collector_find("rc-gen"), &log);
-    cr_assert_eq(gc_trace_replay(h, r), 0, "%s", h->error_msg);
+    cr_assert_eq(gc_trace_replay(h, r), 0, "%s", gc_core(h)->error_msg);
     cr_expect_eq(gc_trace_reader_ops(r), 10);
     cr_expect(h->counts.allocs == 2 && h->counts.sets == 2 && h->counts.drops == 2);
     cr_assert_eq(log.n, 1);
@@ -233,7 +234,7 @@ Test(trace, bad_traces_name_the_line) {
         if (r != NULL) {
             h = tst_heap_new(gc_collector_find("rc-gen"), true);
             cr_expect_eq(gc_trace_replay(h, r), GC_ERR_USAGE, "case %zu (%s) was accepted", i, bc->fragment);
-            msg = h->error_msg;
+            msg = gc_core(h)->error_msg;
             uint64_t ops = gc_trace_reader_ops(r), counted = h->counts.allocs + h->counts.sets + h->counts.gets +
                                                                  h->counts.copies + h->counts.drops;
             cr_expect_eq(ops, counted, "case %zu: %llu operations replayed, %llu counted", i, (unsigned long long)ops,
@@ -254,7 +255,7 @@ Test(trace, bad_traces_name_the_line) {
     gc_trace_reader *r = gc_trace_reader_open(path, err, sizeof err);
     gc_heap *h = tst_heap_new(gc_collector_find("rc"), false);
     cr_expect_eq(gc_trace_replay(h, r), GC_ERR_USAGE);
-    cr_expect(strstr(h->error_msg, "long.trace:3: line is longer than") != NULL, "%s", h->error_msg);
+    cr_expect(strstr(gc_core(h)->error_msg, "long.trace:3: line is longer than") != NULL, "%s", gc_core(h)->error_msg);
     gc_heap_destroy(h);
     gc_trace_reader_close(r);
     free(text);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "gclab/run.h"
 #include "tests/support.h"
 #include "workloads/snapshot_dirs.h"
@@ -92,7 +93,7 @@ static gc_heap *run_heap_graph(const gc_collector_ops *c, const char *list) {
     gc_rng rng;
     gc_rng_seed(&rng, 7);
     int rc = w->run(h, &p, &rng);
-    cr_assert(rc == 0 && h->error == GC_OK, "heap-graph (%s) on %s failed: %s", list, c->name, h->error_msg);
+    cr_assert(rc == 0 && gc_core(h)->error == GC_OK, "heap-graph (%s) on %s failed: %s", list, c->name, gc_core(h)->error_msg);
     return h;
 }
 

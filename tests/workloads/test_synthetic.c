@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "gclab/run.h"
 #include "tests/support.h"
 #include "workloads/dist.h"
@@ -204,7 +205,7 @@ static sampler sample_census(const char *wname, const char *list, uint64_t every
     gc_rng rng;
     gc_rng_seed(&rng, 3);
     int rc = w->run(h, &p, &rng);
-    cr_assert(rc == 0 && h->error == GC_OK, "%s (%s) failed: %s", wname, list, h->error_msg);
+    cr_assert(rc == 0 && gc_core(h)->error == GC_OK, "%s (%s) failed: %s", wname, list, gc_core(h)->error_msg);
     gc_heap_destroy(h);
     cr_assert_gt(s.samples, 10, "%s (%s): too few census samples", wname, list);
     return s;
