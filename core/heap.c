@@ -83,6 +83,8 @@ void gc_heap_update_fast_paths(gc_heap *h) {
     h->fast_alloc = plain && sizeclass && !h->poison;
     h->fast_bump = plain && !sizeclass && !h->poison; /* poison mode runs the general build (workloads/variants.c) */
     h->fast_link = h->track_list != NULL && sizeclass && !h->poison; /* poison mode's reuse check is on the slow path */
+    bool prefixed = !h->hooked && h->prefix != 0 && h->track_list == NULL && !h->poison;
+    h->fast_prefixed = !prefixed ? GC_FAST_PREFIXED_NONE : sizeclass ? GC_FAST_PREFIXED_FREELIST : GC_FAST_PREFIXED_BUMP;
 }
 
 void gc_set_trigger(gc_heap *h, int64_t bytes) {
@@ -235,6 +237,7 @@ static bool over_limit(gc_heap *h, uint32_t cs) {
 
 gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t tag) {
     if (gc_core(h)->error) return NULL;
+    gc_core(h)->slow_allocs++;
     size_t osize = gc_object_size(nslots, nbytes);
     if (osize + h->prefix + GC_BLOCK_SIZE > UINT32_MAX) {
         gc_fail(h, GC_ERR_NOMEM, "object of %zu bytes is too large", osize);

@@ -61,6 +61,7 @@ typedef struct gc_heap_core {
     uint64_t lazy_sweep_ns;     /* total time the allocator spent sweeping queued blocks */
     uint64_t pause_depth;       /* nesting guard: a cascade inside a collection is not a pause */
     uint64_t final_verify_failures;
+    uint64_t slow_allocs;       /* allocations that reached gc_alloc_slow (tests: what the inline paths serve) */
     struct gc_scratch *scratch; /* workload bookkeeping blocks (gc_heap_scratch), freed with the heap */
 } gc_heap_core;
 

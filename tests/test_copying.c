@@ -220,3 +220,29 @@ Test(copying, verify_catches_space_counts) {
     h->objects_live--;
     gc_heap_destroy(h);
 }
+
+/* A collector with a constant prefix and no hooks is served inline (not by the slow path), its
+ * prefix zeroed, in a size-class space and in a copy space alike; copying moves the prefix. */
+static void prefixed_case(const gc_collector_ops *base_ops) {
+    gc_collector_ops ops = *base_ops;
+    ops.prefix = 16;
+    gc_heap *h = tst_heap_new(&ops, false);
+    uint32_t base = gc_frame_push(h, 2);
+    make_chain(h, base, base + 1, 20000);
+    uint64_t slow = gc_core(h)->slow_allocs;
+    cr_assert_lt(slow, 20000 / 20, "%s with a prefix: %llu of 20000 allocations took the slow path", ops.name,
+                 (unsigned long long)slow);
+    for (gc_object *o = gc_reg(h, base); o; o = gc_slots(o)[0]) {
+        const uint8_t *p = gc_cell_of(h, o);
+        for (int i = 0; i < 16; i++) cr_assert_eq(p[i], 0, "%s: a prefix byte is not zero", ops.name);
+    }
+    gc_collect(h, -1);
+    expect_chain(h, base, 20000);
+    tst_verify(h, "with a prefix");
+    gc_heap_destroy(h);
+}
+
+Test(copying, prefix_served_inline) {
+    prefixed_case(&gc_collector_marksweep);
+    prefixed_case(&gc_collector_semispace);
+}

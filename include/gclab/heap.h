@@ -65,11 +65,13 @@
 #define gc_heap_fast_alloc(h) ((void)(h), !(GCLAB_FIXED_HOOKED) && !(GCLAB_FIXED_BUMP))
 #define gc_heap_fast_bump(h) ((void)(h), !(GCLAB_FIXED_HOOKED) && (GCLAB_FIXED_BUMP))
 #define gc_heap_fast_link(h) ((void)(h), false) /* fixed builds serve no tracking collector */
+#define gc_heap_fast_prefixed(h) ((void)(h), 0)  /* nor a collector with a prefix */
 #else
 #define gc_heap_barrier(h) ((h)->barrier)
 #define gc_heap_fast_alloc(h) ((h)->fast_alloc)
 #define gc_heap_fast_bump(h) ((h)->fast_bump)
 #define gc_heap_fast_link(h) ((h)->fast_link)
+#define gc_heap_fast_prefixed(h) ((h)->fast_prefixed)
 #endif
 
 #define GC_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -235,6 +237,7 @@ struct gc_heap {
     bool fast_alloc;            /* no hooks, no prefix, no poison: gc_alloc's inline path may serve */
     bool fast_link;             /* tracking (gc_track_objects), no poison: gc_alloc's linking path may serve */
     bool fast_bump;             /* the allocation space is a copy space, no hooks, no prefix: the bump path may serve */
+    uint8_t fast_prefixed;      /* no hooks, a prefix, no tracking, no poison: GC_FAST_PREFIXED_* (gc_alloc) */
     /* The allocation space's bump cursor when it is a copy space: [bump_cursor, bump_limit) is free
      * in its last block (core/space_copy.c). */
     char *bump_cursor, *bump_limit;
@@ -391,6 +394,8 @@ int gc_verify(gc_heap *h, char *msg, size_t len);
 
 /* ===================== the fast paths ===================== */
 
+enum { GC_FAST_PREFIXED_NONE, GC_FAST_PREFIXED_FREELIST, GC_FAST_PREFIXED_BUMP };
+
 /* Zero n 8-byte words. Objects are mostly small: unrolled stores beat both a call and the start-up
  * cost of `rep stos`, which is what the compiler makes of a variable-length memset. */
 static inline void gc_zero_words(uint64_t *p, size_t n) {
@@ -496,6 +501,28 @@ __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uin
                 memset(cell, 0, sizeof(gc_link)); /* an untracked object's prefix is zero */
             }
             return o;
+        }
+    }
+    if (gc_heap_fast_prefixed(h)) {
+        /* A collector's constant prefix, zeroed, served inline in either space (the sizes are
+         * computed at run time: the prefix is the heap's, not a constant of the call site). */
+        uint32_t p = h->prefix;
+        size_t pneed = gc_cell_need(p, osize);
+        if (GC_LIKELY(pneed <= GC_SMALL_MAX)) {
+            unsigned c = gc_size_class(pneed);
+            uint32_t cs = gc_class_bytes(c);
+            char *cell = NULL;
+            if (h->fast_prefixed == GC_FAST_PREFIXED_FREELIST) {
+                cell = gc_take_cell(h, c, cs);
+            } else if (h->countdown >= (int64_t)cs && (size_t)(h->bump_limit - h->bump_cursor) >= cs) {
+                cell = h->bump_cursor;
+                h->countdown -= cs;
+                h->bump_cursor = cell + cs;
+            }
+            if (GC_LIKELY(cell != NULL)) {
+                memset(cell, 0, p);
+                return gc_init_object(h, cell, cs, p, nslots, nbytes, tag, osize);
+            }
         }
     }
     return gc_alloc_slow(h, nslots, nbytes, tag);
