@@ -206,6 +206,16 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
     json_object_set_new(f, "jemalloc_resident_peak", JU(rec->peak.je_resident));
     json_object_set_new(f, "rss_peak", JU(res->rss_peak));
     json_object_set_new(f, "samples", JU(rec->nsamples));
+    /* each space's own figures at the end of the run (docs/metrics.md) */
+    json_t *sp = json_object();
+    for (gc_space *x = gc_heap_spaces(h); x; x = x->next) {
+        json_t *one = json_object();
+        json_object_set_new(one, "objects", JU(gc_space_objects(h, x)));
+        json_object_set_new(one, "bytes", JU(gc_space_bytes(h, x)));
+        json_object_set_new(one, "block_bytes_peak", JU(x->block_bytes_peak));
+        json_object_set_new(sp, x->name, one);
+    }
+    json_object_set_new(f, "spaces", sp);
     json_object_set_new(s, "footprint", f);
 
     json_t *e = json_object();
