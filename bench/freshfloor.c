@@ -6,7 +6,8 @@
  * floor no allocator of that kind can go under, however short its fast path. This program
  * measures that floor on this machine for a GCBench-sized run, in the layout such a heap has:
  *
- *   memory   obtained as gclab's heap obtains it (core/space.c): 2 MiB chunks, 2 MiB-aligned,
+ *   memory   obtained as gclab's heap obtains its chunks (its chunk layer: core/space.c, core/block.c
+ *            once issue 11's block layer is in): 2 MiB chunks, 2 MiB-aligned,
  *            from a jemalloc arena of its own (mallocx, no thread cache), each advised
  *            MADV_HUGEPAGE as soon as it is obtained and before it is touched;
  *   objects  OBJECT_BYTES each (default 40: a GCBench node, header 16 + two slots 16 + 8 raw),
@@ -30,7 +31,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#define CHUNK_SIZE ((size_t)2 << 20) /* core/space.c's chunk */
+#define CHUNK_SIZE ((size_t)2 << 20) /* the heap's chunk */
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -86,7 +87,7 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench-freshfloor: out of memory after %zu chunks\n", nchunks);
             return 1;
         }
-        madvise(c, CHUNK_SIZE, MADV_HUGEPAGE); /* advice only, as in core/space.c */
+        madvise(c, CHUNK_SIZE, MADV_HUGEPAGE); /* advice only, as the heap advises its chunks */
         chunks[nchunks++] = c;
         uint64_t n = left < per_chunk ? left : per_chunk;
         for (uint64_t *p = c, *end = c + n * words; p < end; p += words) {
