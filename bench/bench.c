@@ -4,7 +4,8 @@
  *
  * A benchmark, not a test: whatever the figures, it exits 0 when everything could run, 1 when
  * something could not (a program missing or failing, a file unwritable), 2 on bad usage. The
- * targets of issue 6 are printed as PASS or FAIL lines, never turned into an exit status. */
+ * targets of issues 6 and 11 are printed as PASS or FAIL lines, never turned into an exit status;
+ * a target whose collector this build's registry lacks is printed as n/a. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -28,12 +29,13 @@
 static const char usage[] =
     "usage: gclab-bench [all|gcbench|fastpath|scaling] [options]\n"
     "  all (default)        the three measurements below, in this order\n"
-    "  gcbench              GCBench: glibc, jemalloc, bdwgc, hand-written RC and gclab's collectors,\n"
-    "                       interleaved over rounds; median times, ratios, peak RSS, the issue's targets;\n"
+    "  gcbench              GCBench: glibc, jemalloc and mimalloc malloc/free, bdwgc, hand-written RC,\n"
+    "                       the fresh-page floor and every gclab collector, interleaved over rounds;\n"
+    "                       median times, ratios, peak RSS, the issues' targets;\n"
     "                       and CPython's collector on the same program, gc on and off, for context\n"
     "  fastpath             instructions per allocation and per store, counted by callgrind\n"
-    "  scaling              marksweep's GC time per collection per live MiB, 10 MiB to 1 GiB live,\n"
-    "                       on cache (random layout) and trees (allocation order)\n"
+    "  scaling              GC time per collection per live MiB, 10 MiB to 1 GiB live, on cache\n"
+    "                       (random layout) and trees (allocation order), per collector\n"
     "options:\n"
     "  --out DIR            results directory (default results/bench)\n"
     "  --rounds N           gcbench rounds, each running every variant once (default 7)\n"
@@ -46,6 +48,8 @@ static const char usage[] =
     "  --collections N      scaling steady-state collections per run, about (trees: at least; default 6)\n"
     "  --scaling-workloads LIST\n"
     "                       scaling workloads, of cache and trees (default: both)\n"
+    "  --collectors LIST    scaling collectors, of this build's (default: marksweep, and semispace\n"
+    "                       when the build has it)\n"
     "  --bin-dir DIR        where the bench-* programs are (default: this build's bench/)\n"
     "  --gclab PATH         the gclab program (default: this build's)\n"
     "  --source-dir DIR     the gclab source tree, for the gnuplot scripts and bench/gcbench.py\n"
@@ -290,6 +294,8 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--collections") == 0) o.collections = (int)parse_count(a, v, 1, 1000);
         else if (strcmp(a, "--scaling-workloads") == 0) {
             if (bench_scaling_select(v, &o.scaling_workloads) != 0) return 2;
+        } else if (strcmp(a, "--collectors") == 0) {
+            if (bench_scaling_collectors(v, &o) != 0) return 2;
         } else if (strcmp(a, "--bin-dir") == 0) o.bin_dir = v;
         else if (strcmp(a, "--gclab") == 0) o.gclab = v;
         else if (strcmp(a, "--source-dir") == 0) o.source_dir = v;

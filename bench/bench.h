@@ -1,12 +1,14 @@
 /* gclab-bench, the performance benchmark's driver (docs/performance.md). Shared declarations.
  *
  * The driver is three measurements, each a file of its own:
- *   bench_gcbench.c   GCBench side by side: the native yardsticks (glibc, jemalloc, bdwgc,
- *                     hand-written RC), gclab's collectors and, for context, CPython's own
- *                     collector on the same program (bench/gcbench.py), interleaved over rounds;
+ *   bench_gcbench.c   GCBench side by side: the native yardsticks (glibc, jemalloc, mimalloc,
+ *                     bdwgc, hand-written RC, the fresh-page floor), every collector of gclab's
+ *                     registry and, for context, CPython's own collector on the same program
+ *                     (bench/gcbench.py), interleaved over rounds;
  *   bench_fastpath.c  instructions per allocation and per store, counted by callgrind;
- *   bench_scaling.c   marksweep's GC time per live megabyte from a 10 MB to a 1 GB live heap,
- *                     on a randomly laid-out heap (cache) and one in allocation order (trees).
+ *   bench_scaling.c   GC time per live megabyte from a 10 MB to a 1 GB live heap (marksweep,
+ *                     semispace, or --collectors), on a randomly laid-out heap (cache) and one
+ *                     in allocation order (trees).
  * bench_spawn.c runs the child processes; bench.c parses the command line and holds the small
  * helpers below. Every figure is printed as a Markdown table and written under the output
  * directory, with the raw per-run data beside it. */
@@ -34,6 +36,8 @@ typedef struct bench_opts {
     int scaling_runs;       /* scaling: runs per size */
     int collections;        /* scaling: steady-state collections per run (about) */
     unsigned scaling_workloads; /* scaling: bit i: entry i of bench_scaling.c's table; 0: all */
+    const char *scaling_collectors[8]; /* scaling: collectors of the registry (--collectors) */
+    int nscaling_collectors;           /* 0: those with a scaling target that the registry has */
 } bench_opts;
 
 /* A finished child process. */
@@ -58,6 +62,9 @@ int bench_scaling(const bench_opts *o);
 /* A comma-separated list of scaling workload labels ("cache,trees") into a mask for
  * bench_opts.scaling_workloads; prints the bad name and returns -1 if one is unknown. */
 int bench_scaling_select(const char *list, unsigned *mask);
+/* A comma-separated list of collector names into o->scaling_collectors; prints the bad name and
+ * the registry's collectors and returns -1 if one is not in the registry. */
+int bench_scaling_collectors(const char *list, bench_opts *o);
 
 /* --- helpers (bench.c) --- */
 /* The machine and its load (nproc, CPU model, memory, compiler, kernel, load average) and the

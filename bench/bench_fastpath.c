@@ -8,29 +8,52 @@
  *            into the loop) plus about three of loop control per operation;
  *   all-in   everything the phase executed, slow paths included (gc_alloc_slow and block refills,
  *            the RC free cascade, collections), divided by N: the amortised cost.
- * Each collector runs in the normal build (run-time dispatch) and, for marksweep and rc, in the
- * build with the fast paths fixed at compile time, so the table shows what dispatch costs in
- * instructions. Output: stdout and DIR/fastpath.md; callgrind's files in DIR/callgrind/. */
+ * Every collector of the registry (gc_collectors) runs in the normal build (run-time dispatch)
+ * and, for marksweep and rc, also in the build with the fast paths fixed at compile time, so the
+ * table shows what dispatch costs in instructions. Output: stdout and DIR/fastpath.md; callgrind's files in DIR/callgrind/. */
 #include <stdlib.h>
 #include <string.h>
+
+#include "gclab/collector.h"
 
 #include "bench.h"
 
 typedef struct config {
-    const char *label;
-    const char *slug; /* file names */
+    char label[80];
+    char slug[64]; /* file names */
     const char *program;
     const char *collector;
 } config;
 
-static const config configs[] = {
-    {"rc", "rc", "bench-fastpath", "rc"},
-    {"rc, fixed dispatch", "rc-fixed", "bench-fastpath-fixed-rc", "rc"},
-    {"rc-gen", "rc-gen", "bench-fastpath", "rc-gen"},
-    {"marksweep", "marksweep", "bench-fastpath", "marksweep"},
-    {"marksweep, fixed dispatch", "marksweep-fixed", "bench-fastpath-fixed-marksweep", "marksweep"},
+/* The fastpath builds with the fast paths fixed for one collector (bench/meson.build). */
+static const struct {
+    const char *program, *collector;
+} fixed_builds[] = {
+    {"bench-fastpath-fixed-rc", "rc"},
+    {"bench-fastpath-fixed-marksweep", "marksweep"},
 };
-enum { NCONFIGS = sizeof configs / sizeof configs[0] };
+
+enum { MAX_CONFIGS = 64 };
+
+/* Every collector of the registry, each followed by its fixed-dispatch build if there is one. */
+static int make_configs(config *cf) {
+    int n = 0;
+    for (size_t i = 0; gc_collectors[i] && n < MAX_CONFIGS - 1; i++) {
+        const char *name = gc_collectors[i]->name;
+        cf[n] = (config){.program = "bench-fastpath", .collector = name};
+        bench_fmt(cf[n].label, sizeof cf[n].label, "%s", name);
+        bench_fmt(cf[n].slug, sizeof cf[n].slug, "%s", name);
+        n++;
+        for (size_t k = 0; k < sizeof fixed_builds / sizeof fixed_builds[0]; k++)
+            if (strcmp(fixed_builds[k].collector, name) == 0 && n < MAX_CONFIGS) {
+                cf[n] = (config){.program = fixed_builds[k].program, .collector = name};
+                bench_fmt(cf[n].label, sizeof cf[n].label, "%s, fixed dispatch", name);
+                bench_fmt(cf[n].slug, sizeof cf[n].slug, "%s-fixed", name);
+                n++;
+            }
+    }
+    return n;
+}
 
 static const char *const phases[] = {"alloc_kept", "alloc_drop", "store"};
 enum { NPHASES = 3 };
@@ -117,10 +140,12 @@ static int count_config(const bench_opts *o, const config *cf, double inl[NPHASE
 int bench_fastpath(const bench_opts *o) {
     printf("== Instructions per operation (callgrind, %llu operations per phase) ==\n",
            (unsigned long long)o->fastpath_ops);
-    double inl[NCONFIGS][NPHASES], all[NCONFIGS][NPHASES];
-    bool ok[NCONFIGS];
+    config configs[MAX_CONFIGS];
+    int nconfigs = make_configs(configs);
+    double inl[MAX_CONFIGS][NPHASES], all[MAX_CONFIGS][NPHASES];
+    bool ok[MAX_CONFIGS];
     int failures = 0;
-    for (int i = 0; i < NCONFIGS; i++) {
+    for (int i = 0; i < nconfigs; i++) {
         fprintf(stderr, "gclab-bench: callgrind: %s\n", configs[i].label);
         ok[i] = count_config(o, &configs[i], inl[i], all[i]) == 0;
         failures += !ok[i];
@@ -131,7 +156,7 @@ int bench_fastpath(const bench_opts *o) {
     bench_out(md, "| collector | allocation: inline | allocation: all-in | allocation + death: inline | "
                   "allocation + death: all-in | store: inline | store: all-in |\n");
     bench_out(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    for (int i = 0; i < NCONFIGS; i++) {
+    for (int i = 0; i < nconfigs; i++) {
         if (!ok[i]) {
             bench_out(md, "| %s | could not run | | | | | |\n", configs[i].label);
             continue;

@@ -1,6 +1,9 @@
-/* GCBench side by side (issue 6): the native yardsticks of bench/gcbench_native.c and gclab's
- * `gcbench` workload on each collector, with run-time dispatch (the normal gclab program) and
- * with the fast paths fixed at compile time (gclab-fixed-*).
+/* GCBench side by side (issues 6 and 11): the native yardsticks of bench/gcbench_native.c
+ * (glibc, jemalloc and mimalloc malloc/free, bdwgc, hand-written RC), gclab's `gcbench` workload
+ * on every collector of the registry with run-time dispatch (the normal gclab program) and, for
+ * marksweep and rc, with the fast paths fixed at compile time (gclab-fixed-*), and the fresh-page
+ * floor (bench/freshfloor.c) filling as many fresh bytes as the workload allocates. The targets
+ * name collectors; one whose collector the registry lacks prints "n/a (collector not built)".
  *
  * Interleaving: R rounds; each round runs every variant once, starting one variant further along
  * the list than the round before (a rotation), so that a slow spell of a shared machine falls on
@@ -31,73 +34,126 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gclab/collector.h"
+
 #include "bench.h"
 
+/* One program of the table. The list is built at run time (make_variants): the native
+ * yardsticks, then one row for every collector of the registry (gc_collectors), then the
+ * fixed-dispatch builds of collectors the registry has, then the fresh-page floor, then
+ * CPython's two.
+ *
+ * Why the floor comes after every gclab program: on a virtual machine that reports free memory
+ * to its host (Linux free page reporting), memory a process has just freed is cheap to fault in
+ * again for a second or two, and costs several times more once it has been reported. The
+ * rotation keeps each variant's predecessor the same in every round (but the first), so a
+ * collector placed right after the floor would fault in the floor's just-freed 600 MB in nearly
+ * every round while the floor itself did not. With the floor last, no gclab collector follows
+ * it, and nogc and the floor both follow programs of a few tens of MiB. */
 typedef struct variant {
-    const char *name;
+    char name[80];         /* the table's row */
+    char id[48];           /* short name: targets, progress lines, run directories */
     const char *program;   /* in bin_dir; NULL: the gclab program given by --gclab, or CPython */
     const char *collector; /* gclab's collector; NULL for a native program or CPython */
     const char *python_gc; /* "on" or "off": bench/gcbench.py run by --python; NULL otherwise */
+    bool fresh_floor;      /* bench-freshfloor: given the bytes a gclab run allocates */
 } variant;
 
-/* The main table shows the variants before NMAIN; CPython's come after, in a table of their own. */
-enum {
-    V_GLIBC,
-    V_JEMALLOC,
-    V_BDWGC,
-    V_RC_HAND,
-    V_RC,
-    V_RC_GEN,
-    V_MS,
-    V_MS_FIXED,
-    V_RC_FIXED,
-    V_PY_OFF,
-    V_PY_ON,
-    NVARIANTS,
-    NMAIN = V_PY_OFF
+/* The native programs of bench/meson.build: name, id, program. */
+static const struct {
+    const char *name, *id, *program;
+} natives[] = {
+    {"glibc malloc/free", "glibc", "bench-glibc"},
+    {"jemalloc malloc/free", "jemalloc", "bench-jemalloc"},
+    {"mimalloc malloc/free", "mimalloc", "bench-mimalloc"},
+    {"bdwgc", "bdwgc", "bench-bdwgc"},
+    {"hand-written RC", "rc-hand", "bench-rc-hand"},
+};
+static const variant fresh_floor = {.name = "fresh-page floor", .id = "fresh-floor", .program = "bench-freshfloor",
+                                    .fresh_floor = true};
+
+/* The builds with the fast paths fixed at compile time for one collector (bench/meson.build's
+ * bench_fixed): program, collector. */
+static const struct {
+    const char *program, *collector;
+} fixed_builds[] = {
+    {"gclab-fixed-marksweep", "marksweep"},
+    {"gclab-fixed-rc", "rc"},
 };
 
-static const variant variants[NVARIANTS] = {
-    [V_GLIBC] = {"glibc malloc/free", "bench-glibc", NULL},
-    [V_JEMALLOC] = {"jemalloc malloc/free", "bench-jemalloc", NULL},
-    [V_BDWGC] = {"bdwgc", "bench-bdwgc", NULL},
-    [V_RC_HAND] = {"hand-written RC", "bench-rc-hand", NULL},
-    [V_RC] = {"gclab rc", NULL, "rc"},
-    [V_RC_GEN] = {"gclab rc-gen", NULL, "rc-gen"},
-    [V_MS] = {"gclab marksweep", NULL, "marksweep"},
-    [V_MS_FIXED] = {"gclab marksweep, fixed dispatch", "gclab-fixed-marksweep", "marksweep"},
-    [V_RC_FIXED] = {"gclab rc, fixed dispatch", "gclab-fixed-rc", "rc"},
-    [V_PY_OFF] = {"CPython, gc disabled", NULL, NULL, "off"},
-    [V_PY_ON] = {"CPython, gc enabled", NULL, NULL, "on"},
-};
+enum { MAX_VARIANTS = 64, LAST_VARIANTS = 3 /* the floor and CPython's two */ };
+
+/* Fill vs with every variant, CPython's last; returns how many, and sets *nmain to the number
+ * before CPython's (the main table's rows). */
+static int make_variants(variant *vs, int *nmain) {
+    int n = 0;
+    for (size_t i = 0; i < sizeof natives / sizeof natives[0]; i++) {
+        variant *v = &vs[n++];
+        *v = (variant){.program = natives[i].program};
+        bench_fmt(v->name, sizeof v->name, "%s", natives[i].name);
+        bench_fmt(v->id, sizeof v->id, "%s", natives[i].id);
+    }
+    for (size_t i = 0; gc_collectors[i] && n < MAX_VARIANTS - LAST_VARIANTS; i++) {
+        variant *v = &vs[n++];
+        *v = (variant){.collector = gc_collectors[i]->name};
+        bench_fmt(v->name, sizeof v->name, "gclab %s", v->collector);
+        bench_fmt(v->id, sizeof v->id, "%s", v->collector);
+    }
+    for (size_t i = 0; i < sizeof fixed_builds / sizeof fixed_builds[0] && n < MAX_VARIANTS - LAST_VARIANTS; i++) {
+        if (gc_collector_find(fixed_builds[i].collector) == NULL) continue;
+        variant *v = &vs[n++];
+        *v = (variant){.program = fixed_builds[i].program, .collector = fixed_builds[i].collector};
+        bench_fmt(v->name, sizeof v->name, "gclab %s, fixed dispatch", v->collector);
+        bench_fmt(v->id, sizeof v->id, "%s-fixed", v->collector);
+    }
+    vs[n++] = fresh_floor;
+    *nmain = n;
+    vs[n++] = (variant){.name = "CPython, gc disabled", .id = "cpython-gc-off", .python_gc = "off"};
+    vs[n++] = (variant){.name = "CPython, gc enabled", .id = "cpython-gc-on", .python_gc = "on"};
+    return n;
+}
 
 /* What one run measured. CPU share: the process's CPU time / its elapsed time, under 1 when it
  * waited for a CPU. For a generational collector (CPython, rc-gen), collections and their time
- * per generation 0, 1, 2 (GEN_COLLECTIONS + g, GEN_NS + g); NaN for the others. */
+ * per generation 0, 1, 2 (GEN_COLLECTIONS + g, GEN_NS + g); NaN for the others. BYTES: the
+ * object bytes a gclab run allocated (mutator.bytes_allocated), or the bytes the fresh-page
+ * floor filled; NaN for the others. */
 enum { WALL_NS, RSS_KIB, COLLECTIONS, MAX_PAUSE_NS, CPU_SHARE, GEN_COLLECTIONS, GEN_NS = GEN_COLLECTIONS + 3,
-       NFIELDS = GEN_NS + 3 };
+       BYTES = GEN_NS + 3, NFIELDS };
 
 typedef struct sample {
     bool ok;
     double f[NFIELDS];
 } sample;
 
-/* Mark the per-generation fields as not applicable. */
+/* Every round's samples of every variant. */
+typedef struct results {
+    const variant *v;
+    int nvariants, rounds;
+    sample *s; /* s[round * nvariants + variant] */
+} results;
+
+static const sample *at(const results *r, int round, int v) { return &r->s[(size_t)round * r->nvariants + v]; }
+
+/* The variant with this id, or -1. */
+static int find_variant(const results *r, const char *id) {
+    for (int v = 0; v < r->nvariants; v++)
+        if (strcmp(r->v[v].id, id) == 0) return v;
+    return -1;
+}
+
+/* Mark the per-generation fields and the bytes as not applicable. */
 static void clear_generations(sample *s) {
-    for (int k = GEN_COLLECTIONS; k < GEN_NS + 3; k++) s->f[k] = NAN;
+    for (int k = GEN_COLLECTIONS; k < NFIELDS; k++) s->f[k] = NAN;
 }
 
-/* The name of a variant in progress lines. */
-static const char *short_name(const variant *v) {
-    if (v->python_gc) return strcmp(v->python_gc, "on") == 0 ? "cpython-gc-on" : "cpython-gc-off";
-    return v->program ? v->program : v->collector;
-}
-
-/* One run of a native variant: it prints "name wall_ns collections max_pause_ns". */
-static int run_native(const bench_opts *o, const variant *v, sample *s) {
-    char path[4096];
+/* One run of a native variant: it prints "name wall_ns collections max_pause_ns". The fresh-page
+ * floor is given `floor_bytes`, the object bytes to fill. */
+static int run_native(const bench_opts *o, const variant *v, uint64_t floor_bytes, sample *s) {
+    char path[4096], bytes[32];
     bench_fmt(path, sizeof path, "%s/%s", o->bin_dir, v->program);
-    char *argv[] = {path, NULL};
+    bench_fmt(bytes, sizeof bytes, "%llu", (unsigned long long)floor_bytes);
+    char *argv[] = {path, v->fresh_floor ? bytes : NULL, NULL};
     bench_child c;
     int rc = bench_run(argv, true, NULL, &c);
     unsigned long long wall, coll, pause;
@@ -105,6 +161,7 @@ static int run_native(const bench_opts *o, const variant *v, sample *s) {
     if (rc == 0 && sscanf(c.out, "%63s %llu %llu %llu", name, &wall, &coll, &pause) == 4) {
         *s = (sample){true, {(double)wall, (double)c.maxrss_kb, (double)coll, (double)pause, c.cpu_s / c.wall_s}};
         clear_generations(s);
+        if (v->fresh_floor) s->f[BYTES] = (double)floor_bytes;
     } else if (rc == 0) {
         fprintf(stderr, "gclab-bench: %s printed no result line\n", path);
         rc = -1;
@@ -137,8 +194,7 @@ static int run_gclab(const bench_opts *o, const variant *v, int round, sample *s
     char prog[4096], dir[4096], summary[4200];
     if (v->program) bench_fmt(prog, sizeof prog, "%s/%s", o->bin_dir, v->program);
     else bench_fmt(prog, sizeof prog, "%s", o->gclab);
-    bench_fmt(dir, sizeof dir, "%s/runs/gcbench-%s%s-%d", o->out_dir, v->collector, v->program ? "-fixed" : "",
-              round);
+    bench_fmt(dir, sizeof dir, "%s/runs/gcbench-%s-%d", o->out_dir, v->id, round);
     char *argv[] = {prog, "run", "--collector", (char *)v->collector, "--workload", "gcbench", "--sample-every",
                     "0", "--out", dir, "--quiet", NULL};
     bench_child c;
@@ -151,6 +207,7 @@ static int run_gclab(const bench_opts *o, const variant *v, int round, sample *s
                    (double)bench_json_int(j, "pauses.count"), (double)bench_json_int(j, "pauses.max_ns"),
                    c.cpu_s / c.wall_s}};
     clear_generations(s);
+    s->f[BYTES] = (double)bench_json_int(j, "mutator.bytes_allocated");
     bool generational = json_object_get(json_object_get(j, "collector_stats"), "generations") != NULL;
     json_decref(j);
     if (!generational) return 0;
@@ -239,73 +296,108 @@ static bool find_cpython(const bench_opts *o, char *script, size_t slen, char *v
     return true;
 }
 
-/* Median over the rounds of field(a) / field(b) within each round where both ran; NaN if none. */
-static double ratio_median(sample (*runs)[NVARIANTS], int rounds, int a, int b, int field) {
+/* Median over the rounds of field(a) / field(b) within each round where both ran; NaN if none
+ * (or if a or b is -1: no such variant). */
+static double ratio_median(const results *res, int a, int b, int field) {
     double r[1000];
     size_t n = 0;
-    for (int i = 0; i < rounds; i++) {
-        const sample *x = &runs[i][a], *y = &runs[i][b];
+    for (int i = 0; i < res->rounds && a >= 0 && b >= 0; i++) {
+        const sample *x = at(res, i, a), *y = at(res, i, b);
         if (x->ok && y->ok && y->f[field] > 0) r[n++] = x->f[field] / y->f[field];
     }
     return n ? bench_median(r, n) : NAN;
 }
 
 /* Median of one field over the rounds where the variant ran, and its range; NaN if it never ran. */
-static double field_median(sample (*runs)[NVARIANTS], int rounds, int v, int field, double *lo, double *hi) {
+static double field_median(const results *res, int v, int field, double *lo, double *hi) {
     double r[1000];
     size_t n = 0;
     *lo = INFINITY;
     *hi = -INFINITY;
-    for (int i = 0; i < rounds; i++)
-        if (runs[i][v].ok && !isnan(runs[i][v].f[field])) {
-            r[n] = runs[i][v].f[field];
+    for (int i = 0; i < res->rounds && v >= 0; i++) {
+        const sample *x = at(res, i, v);
+        if (x->ok && !isnan(x->f[field])) {
+            r[n] = x->f[field];
             *lo = fmin(*lo, r[n]);
             *hi = fmax(*hi, r[n]);
             n++;
         }
+    }
     if (n == 0) return *lo = *hi = NAN;
     return bench_median(r, n);
 }
 
-static void print_target(FILE *f, const char *what, double measured, double target) {
-    const char *verdict = measured != measured ? "n/a" : measured <= target ? "PASS" : "FAIL";
-    bench_out(f, "| %s | %.3f | ≤ %.2f | %s |\n", what, measured, target, verdict);
+/* The targets, each "a's field / b's field <= bound" as the median of the per-round ratios.
+ * `needs`: the gclab collectors it judges; when the registry lacks one (gc_collector_find), the
+ * line says so instead of a verdict, and the run goes on (semispace and nogc before they land). */
+typedef struct target {
+    const char *what;
+    const char *a, *b; /* variant ids */
+    int field;
+    double bound;
+    const char *needs[2];
+    const char *issue;
+} target;
+
+static const target targets[] = {
+    {"marksweep time / bdwgc time", "marksweep", "bdwgc", WALL_NS, 0.6, {"marksweep"}, "11 (6: 0.8)"},
+    {"marksweep peak RSS / bdwgc peak RSS", "marksweep", "bdwgc", RSS_KIB, 1.0, {"marksweep"}, "6"},
+    {"rc time / hand-written RC time", "rc", "rc-hand", WALL_NS, 1.0, {"rc"}, "11 (6: 1.1)"},
+    {"rc-gen time / rc time", "rc-gen", "rc", WALL_NS, 1.3, {"rc-gen", "rc"}, "6"},
+    {"marksweep: run-time / fixed dispatch", "marksweep", "marksweep-fixed", WALL_NS, 1.05, {"marksweep"}, "6, 11"},
+    {"rc: run-time / fixed dispatch", "rc", "rc-fixed", WALL_NS, 1.05, {"rc"}, "6, 11"},
+    {"semispace time / mimalloc malloc/free time", "semispace", "mimalloc", WALL_NS, 0.7, {"semispace"}, "11"},
+    {"semispace time / marksweep time", "semispace", "marksweep", WALL_NS, 0.9, {"semispace", "marksweep"}, "11"},
+    {"semispace peak RSS / marksweep peak RSS", "semispace", "marksweep", RSS_KIB, 2.0, {"semispace", "marksweep"},
+     "11"},
+    {"nogc time / fresh-page floor time", "nogc", "fresh-floor", WALL_NS, 1.2, {"nogc"}, "11"},
+};
+
+static void print_target(FILE *f, const results *res, const target *t) {
+    for (int k = 0; k < 2; k++)
+        if (t->needs[k] && gc_collector_find(t->needs[k]) == NULL) {
+            bench_out(f, "| %s | – | ≤ %.2f | n/a (collector not built: %s) | %s |\n", t->what, t->bound, t->needs[k],
+                      t->issue);
+            return;
+        }
+    double measured = ratio_median(res, find_variant(res, t->a), find_variant(res, t->b), t->field);
+    const char *verdict = isnan(measured) ? "n/a (did not run)" : measured <= t->bound ? "PASS" : "FAIL";
+    bench_out(f, "| %s | %.3f | ≤ %.2f | %s | %s |\n", t->what, measured, t->bound, verdict, t->issue);
 }
 
-/* The table and the targets, from every round's samples. */
-static void report(FILE *f, sample (*runs)[NVARIANTS], int rounds) {
+/* The table and the targets, from every round's samples; the main table's rows are the variants
+ * before nmain. */
+static void report(FILE *f, const results *res, int nmain) {
+    int bdwgc = find_variant(res, "bdwgc"), glibc = find_variant(res, "glibc");
     bench_out(f, "| variant | median time (ms) | min–max (ms) | × bdwgc | × glibc | peak RSS (MiB) | collections "
                  "| max pause (ms) | CPU share |\n");
     bench_out(f, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    for (int v = 0; v < NMAIN; v++) {
+    for (int v = 0; v < nmain; v++) {
         double med[NFIELDS], lo[NFIELDS], hi[NFIELDS];
-        for (int k = 0; k < NFIELDS; k++) med[k] = field_median(runs, rounds, v, k, &lo[k], &hi[k]);
-        bench_out(f, "| %s | %.0f | %.0f–%.0f | %.2f | %.2f | %.1f | %.0f | %.1f | %.2f |\n", variants[v].name,
-                  med[WALL_NS] / 1e6, lo[WALL_NS] / 1e6, hi[WALL_NS] / 1e6,
-                  ratio_median(runs, rounds, v, V_BDWGC, WALL_NS), ratio_median(runs, rounds, v, V_GLIBC, WALL_NS),
-                  med[RSS_KIB] / 1024, med[COLLECTIONS], med[MAX_PAUSE_NS] / 1e6, med[CPU_SHARE]);
+        for (int k = 0; k < NFIELDS; k++) med[k] = field_median(res, v, k, &lo[k], &hi[k]);
+        bench_out(f, "| %s | %.0f | %.0f–%.0f | %.2f | %.2f | %.1f | %.0f | %.1f | %.2f |\n", res->v[v].name,
+                  med[WALL_NS] / 1e6, lo[WALL_NS] / 1e6, hi[WALL_NS] / 1e6, ratio_median(res, v, bdwgc, WALL_NS),
+                  ratio_median(res, v, glibc, WALL_NS), med[RSS_KIB] / 1024, med[COLLECTIONS],
+                  med[MAX_PAUSE_NS] / 1e6, med[CPU_SHARE]);
     }
+    double lo, hi, floor_bytes = field_median(res, find_variant(res, "fresh-floor"), BYTES, &lo, &hi);
     bench_out(f, "\nMedians over %d rounds; ratios are medians of the per-round ratios. Collections: bdwgc's "
                  "collections, gclab's pauses (for rc and rc-gen these include free cascades of 16+ objects); "
                  "max pause: median over the rounds of each run's longest; CPU share: the process's CPU time over "
-                 "its elapsed time (1.00 on an idle machine; lower when it waited for a CPU).\n\n",
-              rounds);
-    bench_out(f, "| target (issue 6) | measured | target | |\n| --- | ---: | ---: | --- |\n");
-    print_target(f, "marksweep time / bdwgc time", ratio_median(runs, rounds, V_MS, V_BDWGC, WALL_NS), 0.8);
-    print_target(f, "marksweep peak RSS / bdwgc peak RSS", ratio_median(runs, rounds, V_MS, V_BDWGC, RSS_KIB), 1.0);
-    print_target(f, "rc time / hand-written RC time", ratio_median(runs, rounds, V_RC, V_RC_HAND, WALL_NS), 1.1);
-    print_target(f, "rc-gen time / rc time", ratio_median(runs, rounds, V_RC_GEN, V_RC, WALL_NS), 1.3);
-    print_target(f, "marksweep: run-time / fixed dispatch", ratio_median(runs, rounds, V_MS, V_MS_FIXED, WALL_NS),
-                 1.05);
-    print_target(f, "rc: run-time / fixed dispatch", ratio_median(runs, rounds, V_RC, V_RC_FIXED, WALL_NS), 1.05);
+                 "its elapsed time (1.00 on an idle machine; lower when it waited for a CPU). Fresh-page floor "
+                 "(bench/freshfloor.c): %.1f MB, the object bytes gclab's gcbench allocates, filled as 40-byte "
+                 "objects bump-allocated through fresh 2 MiB chunks advised MADV_HUGEPAGE, as gclab's heap obtains "
+                 "them: the least a collector that never reuses memory (nogc) can take.\n\n",
+              res->rounds, floor_bytes / 1e6);
+    bench_out(f, "| target | measured | target | | issue |\n| --- | ---: | ---: | --- | --- |\n");
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) print_target(f, res, &targets[i]);
 }
 
 /* The medians of three per-generation fields as "a / b / c", each divided by `unit`; "–" when the
  * variant has no generations. */
-static void format_generations(char *buf, size_t len, sample (*runs)[NVARIANTS], int rounds, int v, int field,
-                               double unit) {
+static void format_generations(char *buf, size_t len, const results *res, int v, int field, double unit) {
     double m[3], lo, hi;
-    for (int g = 0; g < 3; g++) m[g] = field_median(runs, rounds, v, field + g, &lo, &hi) / unit;
+    for (int g = 0; g < 3; g++) m[g] = field_median(res, v, field + g, &lo, &hi) / unit;
     if (isnan(m[0]) || isnan(m[1]) || isnan(m[2])) bench_fmt(buf, len, "–");
     else bench_fmt(buf, len, "%.0f / %.0f / %.0f", m[0], m[1], m[2]);
 }
@@ -313,30 +405,32 @@ static void format_generations(char *buf, size_t len, sample (*runs)[NVARIANTS],
 /* CPython's table: its collector's cost (gc enabled / gc disabled) beside rc-gen's (rc-gen / rc),
  * from the same rounds. Context for the rc-gen target, not a target itself. `skipped`: why there
  * are no CPython rows, or NULL. */
-static void report_cpython(FILE *f, sample (*runs)[NVARIANTS], int rounds, const char *version,
-                           const char *skipped) {
+static void report_cpython(FILE *f, const results *res, const char *version, const char *skipped) {
     if (skipped) {
         bench_out(f, "\nCPython's GCBench (bench/gcbench.py) skipped: %s.\n", skipped);
         return;
     }
+    int py_off = find_variant(res, "cpython-gc-off"), py_on = find_variant(res, "cpython-gc-on");
+    int rc = find_variant(res, "rc"), rc_gen = find_variant(res, "rc-gen");
     bench_out(f, "\n%s on the same GCBench (bench/gcbench.py), beside rc-gen; context, not a target:\n\n", version);
     bench_out(f, "| variant | median time (ms) | min–max (ms) | × without cycle collection | peak RSS (MiB) "
                  "| collections, gen 0 / 1 / 2 | time in collections, gen 0 / 1 / 2 (ms) | CPU share |\n");
     bench_out(f, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     /* Each collector with its cycle collection, after the same program without it. */
-    static const int rows[][2] = {{V_PY_OFF, -1}, {V_PY_ON, V_PY_OFF}, {V_RC, -1}, {V_RC_GEN, V_RC}};
+    const int rows[][2] = {{py_off, -1}, {py_on, py_off}, {rc, -1}, {rc_gen, rc}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         int v = rows[i][0], base = rows[i][1];
+        if (v < 0) continue; /* a collector this build does not have */
         double wall, lo, hi, ignore, rss, cpu;
-        wall = field_median(runs, rounds, v, WALL_NS, &lo, &hi);
-        rss = field_median(runs, rounds, v, RSS_KIB, &ignore, &ignore);
-        cpu = field_median(runs, rounds, v, CPU_SHARE, &ignore, &ignore);
+        wall = field_median(res, v, WALL_NS, &lo, &hi);
+        rss = field_median(res, v, RSS_KIB, &ignore, &ignore);
+        cpu = field_median(res, v, CPU_SHARE, &ignore, &ignore);
         char ratio[32], colls[64], times[64];
-        if (base < 0) bench_fmt(ratio, sizeof ratio, "–");
-        else bench_fmt(ratio, sizeof ratio, "%.2f", ratio_median(runs, rounds, v, base, WALL_NS));
-        format_generations(colls, sizeof colls, runs, rounds, v, GEN_COLLECTIONS, 1);
-        format_generations(times, sizeof times, runs, rounds, v, GEN_NS, 1e6);
-        bench_out(f, "| %s | %.0f | %.0f–%.0f | %s | %.1f | %s | %s | %.2f |\n", variants[v].name, wall / 1e6,
+        if (i % 2 == 0) bench_fmt(ratio, sizeof ratio, "–");
+        else bench_fmt(ratio, sizeof ratio, "%.2f", ratio_median(res, v, base, WALL_NS));
+        format_generations(colls, sizeof colls, res, v, GEN_COLLECTIONS, 1);
+        format_generations(times, sizeof times, res, v, GEN_NS, 1e6);
+        bench_out(f, "| %s | %.0f | %.0f–%.0f | %s | %.1f | %s | %s | %.2f |\n", res->v[v].name, wall / 1e6,
                   lo / 1e6, hi / 1e6, ratio, rss / 1024, colls, times, cpu);
     }
     bench_out(f, "\nMedians over %d rounds. × without cycle collection: CPython gc enabled / gc disabled, and "
@@ -344,17 +438,40 @@ static void report_cpython(FILE *f, sample (*runs)[NVARIANTS], int rounds, const
                  "gc.get_stats() and gc.callbacks (start to stop), rc-gen's `gen` pauses. CPython with gc disabled "
                  "takes %.1f× gclab rc's time (same rounds): its mutator is that much slower, so the same "
                  "collections weigh less in its ratio.\n",
-              rounds, ratio_median(runs, rounds, V_PY_OFF, V_RC, WALL_NS));
+              res->rounds, ratio_median(res, py_off, rc, WALL_NS));
+}
+
+/* The object bytes gclab's gcbench workload allocates (mutator.bytes_allocated: the same on every
+ * collector, docs/metrics.md), from one untimed run on the registry's first collector, for the
+ * fresh-page floor; 0 after a message if it cannot be had. */
+static uint64_t gcbench_bytes(const bench_opts *o) {
+    char dir[4096], summary[4200];
+    bench_fmt(dir, sizeof dir, "%s/runs/gcbench-bytes", o->out_dir);
+    char *argv[] = {(char *)o->gclab, "run", "--collector", (char *)gc_collectors[0]->name, "--workload", "gcbench",
+                    "--sample-every", "0", "--out", dir, "--quiet", NULL};
+    bench_child c;
+    if (bench_run(argv, false, NULL, &c) != 0) return 0;
+    bench_fmt(summary, sizeof summary, "%s/summary.json", dir);
+    json_t *j = bench_load_json(summary);
+    int64_t bytes = j ? bench_json_int(j, "mutator.bytes_allocated") : -1;
+    json_decref(j);
+    if (bytes <= 0) {
+        fprintf(stderr, "gclab-bench: %s has no mutator.bytes_allocated\n", summary);
+        return 0;
+    }
+    return (uint64_t)bytes;
 }
 
 int bench_gcbench(const bench_opts *o) {
+    variant vs[MAX_VARIANTS];
+    int nmain, nall = make_variants(vs, &nmain);
     int rounds = o->rounds;
-    sample(*runs)[NVARIANTS] = calloc((size_t)rounds, sizeof *runs);
+    results res = {vs, nall, rounds, calloc((size_t)rounds * (size_t)nall, sizeof(sample))};
     char path[4200];
     bench_fmt(path, sizeof path, "%s/gcbench-runs.csv", o->out_dir);
     FILE *csv = bench_open(path);
-    if (runs == NULL || csv == NULL) {
-        free(runs);
+    if (res.s == NULL || csv == NULL) {
+        free(res.s);
         if (csv) fclose(csv);
         return -1;
     }
@@ -362,42 +479,50 @@ int bench_gcbench(const bench_opts *o) {
     bool cpython = find_cpython(o, script, sizeof script, version, sizeof version, why, sizeof why);
     fprintf(csv, "round,position,variant,wall_ns,rss_kib,collections,max_pause_ns,cpu_share,"
                  "collections_gen0,collections_gen1,collections_gen2,collection_ns_gen0,collection_ns_gen1,"
-                 "collection_ns_gen2\n");
+                 "collection_ns_gen2,bytes\n");
     int failures = 0;
-    int nvariants = cpython ? NVARIANTS : NMAIN; /* CPython's are the last ones */
+    int nvariants = cpython ? nall : nmain; /* CPython's are the last ones */
     printf("== GCBench: %d variants%s, %d rounds, interleaved ==\n", nvariants,
            cpython ? " (2 of them CPython's)" : "", rounds);
+    uint64_t floor_bytes = gcbench_bytes(o);
+    if (floor_bytes == 0) failures++; /* and the floor's runs are skipped */
     for (int r = 0; r < rounds; r++) {
         fprintf(stderr, "gclab-bench: gcbench round %d/%d:", r + 1, rounds);
         for (int k = 0; k < nvariants; k++) {
             int v = (r + k) % nvariants;
-            sample *s = &runs[r][v];
-            int rc = variants[v].python_gc ? run_cpython(o, script, &variants[v], s)
-                     : variants[v].collector ? run_gclab(o, &variants[v], r, s)
-                                             : run_native(o, &variants[v], s);
+            const variant *va = &vs[v];
+            sample *s = &res.s[(size_t)r * nall + v];
+            int rc = va->python_gc                     ? run_cpython(o, script, va, s)
+                     : va->collector                   ? run_gclab(o, va, r, s)
+                     : va->fresh_floor && !floor_bytes ? -1
+                                                       : run_native(o, va, floor_bytes, s);
             if (rc != 0) {
                 failures++;
                 s->ok = false;
                 continue;
             }
-            fprintf(stderr, " %s %.0f ms;", short_name(&variants[v]), s->f[WALL_NS] / 1e6);
-            fprintf(csv, "%d,%d,\"%s\",%.0f,%.0f,%.0f,%.0f,%.3f", r, k, variants[v].name, s->f[WALL_NS],
-                    s->f[RSS_KIB], s->f[COLLECTIONS], s->f[MAX_PAUSE_NS], s->f[CPU_SHARE]);
-            for (int f = GEN_COLLECTIONS; f < NFIELDS; f++) { /* empty where there are no generations */
+            fprintf(stderr, " %s %.0f ms;", va->id, s->f[WALL_NS] / 1e6);
+            fprintf(csv, "%d,%d,\"%s\",%.0f,%.0f,%.0f,%.0f,%.3f", r, k, va->name, s->f[WALL_NS], s->f[RSS_KIB],
+                    s->f[COLLECTIONS], s->f[MAX_PAUSE_NS], s->f[CPU_SHARE]);
+            for (int f = GEN_COLLECTIONS; f < NFIELDS; f++) { /* empty where not applicable */
                 if (isnan(s->f[f])) fputc(',', csv);
                 else fprintf(csv, ",%.0f", s->f[f]);
             }
             fputc('\n', csv);
+            /* The floor fills what one run allocates; a collector that allocated otherwise says so. */
+            if (va->collector && floor_bytes && s->f[BYTES] != (double)floor_bytes)
+                fprintf(stderr, "\ngclab-bench: %s allocated %.0f object bytes, not the %llu the fresh-page floor "
+                                "fills\n", va->id, s->f[BYTES], (unsigned long long)floor_bytes);
         }
         fprintf(stderr, "\n");
     }
     fclose(csv);
     bench_fmt(path, sizeof path, "%s/gcbench.md", o->out_dir);
     FILE *md = bench_open(path);
-    report(md, runs, rounds);
-    report_cpython(md, runs, rounds, version, cpython ? NULL : why);
+    report(md, &res, nmain);
+    report_cpython(md, &res, version, cpython ? NULL : why);
     if (md) fclose(md);
     printf("\n");
-    free(runs);
+    free(res.s);
     return failures || md == NULL ? -1 : 0;
 }

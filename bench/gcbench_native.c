@@ -2,7 +2,13 @@
  * docs/performance.md compares gclab against. One source, several builds (bench/meson.build):
  *
  *   BENCH_MALLOC  explicit malloc/free: every dropped tree is freed by hand (the "manual memory
- *                 management" bound); linked with glibc's malloc, or with jemalloc.
+ *                 management" bound); linked with glibc's malloc, or with jemalloc (which replaces
+ *                 malloc and free when linked).
+ *   BENCH_MIMALLOC  the same with mimalloc, called by its own names (mi_calloc, mi_realloc,
+ *                 mi_free) rather than by replacing malloc: then what is measured is mimalloc
+ *                 whatever the link order and however Debian built the library (with or
+ *                 without its malloc override), and a build that silently fell back to glibc's
+ *                 malloc cannot happen.
  *   BENCH_BDWGC   Boehm-Demers-Weiser GC: GC_MALLOC for nodes, GC_MALLOC_ATOMIC for the array,
  *                 default settings.
  *   BENCH_RC      plain reference counting (glibc malloc): a count in every node, adjusted on every
@@ -22,6 +28,18 @@
 
 #if defined(BENCH_BDWGC)
 #include <gc.h>
+#elif defined(BENCH_MIMALLOC)
+#include <mimalloc.h>
+#define BENCH_MALLOC
+#define BENCH_MALLOC_NAME "mimalloc"
+#define bench_calloc mi_calloc
+#define bench_realloc mi_realloc
+#define bench_free mi_free
+#endif
+#ifndef bench_calloc /* the C library's names: glibc's, or jemalloc's when it replaces them */
+#define bench_calloc calloc
+#define bench_realloc realloc
+#define bench_free free
 #endif
 
 enum { STRETCH = 18, LONG_LIVED = 16, ARRAY_SIZE = 500000, MIN_DEPTH = 4, MAX_DEPTH = 16 };
@@ -61,11 +79,11 @@ static void hold(node *n) { (void)n; }
 static void drop(node *n) { (void)n; }
 #else
 static node *new_node(void) {
-    node *n = calloc(1, sizeof(node));
+    node *n = bench_calloc(1, sizeof(node));
     if (n == NULL) abort();
     return n;
 }
-static double *new_array(size_t n) { return calloc(n, sizeof(double)); }
+static double *new_array(size_t n) { return bench_calloc(n, sizeof(double)); }
 
 /* An explicit work list for freeing, so that no tree is freed by recursion. */
 static node **work;
@@ -73,7 +91,7 @@ static size_t work_len, work_cap;
 static void push(node *n) {
     if (work_len == work_cap) {
         work_cap = work_cap ? 2 * work_cap : 1024;
-        work = realloc(work, work_cap * sizeof *work);
+        work = bench_realloc(work, work_cap * sizeof *work);
         if (work == NULL) abort();
     }
     work[work_len++] = n;
@@ -88,7 +106,7 @@ static void release(node *n) {
         node *x = work[--work_len];
         if (x->left && --x->left->rc == 0) push(x->left);
         if (x->right && --x->right->rc == 0) push(x->right);
-        free(x);
+        bench_free(x);
     }
 }
 static void store(node **slot, node *v) {
@@ -110,7 +128,7 @@ static void drop(node *n) {
         node *x = work[--work_len];
         if (x->left) push(x->left);
         if (x->right) push(x->right);
-        free(x);
+        bench_free(x);
     }
 }
 #endif

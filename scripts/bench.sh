@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The performance benchmark of docs/performance.md, in one command: install what is missing,
 # configure and build build-bench/ (meson -Dbench=true, release), then run
-#   1. GCBench side by side: glibc and jemalloc malloc/free, bdwgc, hand-written RC and gclab's
-#      collectors (run-time and compile-time dispatch), interleaved over rounds; and, if python3
+#   1. GCBench side by side: glibc, jemalloc and mimalloc malloc/free, bdwgc, hand-written RC,
+#      every gclab collector of the registry (run-time dispatch; compile-time too for marksweep
+#      and rc) and the fresh-page floor (nogc's bound), interleaved over rounds; and, if python3
 #      is CPython 3.7 or later, CPython's own collector on the same program (bench/gcbench.py, gc
 #      enabled and disabled) beside rc-gen, for context (optional: not one of the dependencies);
-#   2. instructions per allocation and per store under callgrind;
-#   3. marksweep's GC time per live MiB from a 10 MiB to a 1 GiB live heap, on two workloads
-#      (cache: a randomly laid-out heap; trees: one in allocation order), with one figure.
+#   2. instructions per allocation and per store under callgrind, for every collector;
+#   3. GC time per live MiB from a 10 MiB to a 1 GiB live heap, for marksweep and (once it
+#      exists) semispace, on two workloads (cache: a randomly laid-out heap; trees: one in
+#      allocation order), with one figure.
+# A target whose collector this build lacks prints "n/a (collector not built)".
 # Tables are printed and written, with the raw data and the figure, to results/bench/ (--out).
 #
 # Why release (-O3, assert() compiled out): the benchmark measures what an optimised build of
@@ -22,6 +25,7 @@
 #   --scaling-runs N      runs per live size (default 3)
 #   --sizes LIST          live sizes in MiB (default 10,30,100,300,1000)
 #   --scaling-workloads LIST  scaling workloads, of cache and trees (default: both)
+#   --collectors LIST     scaling collectors (default: marksweep, and semispace when built)
 #   --out DIR             results directory (default results/bench)
 #   (build-bench/bench/gclab-bench --help lists every option; `gclab-bench gcbench`, `fastpath`
 #    or `scaling` runs one measurement alone.)

@@ -10,6 +10,7 @@ packages=(
   gnuplot-nox                        # plots (PDF, SVG, PNG)
   parallel                           # running sweeps of cells (gclab compare --emit-jobs)
   libgc-dev                          # bdwgc, the reference collector of the benchmarks in bench/
+  libmimalloc-dev                    # mimalloc, an explicit allocator of the GCBench table (bench/)
   valgrind                           # callgrind's instruction counts (scripts/bench.sh)
   python3                            # the CPython oracle and snapshot tools
 )
