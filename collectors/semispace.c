@@ -22,19 +22,15 @@
  *                                  collection, which on GCBench took more time than the copying;
  *   flip      (below)              `idle` becomes `active`, the allocation space; resize.
  *
- * Policy (parameter `trigger`, as marksweep's):
- *   growth  the semispace size S (cell bytes the mutator may fill before a collection) is
- *               S = max((1 + growth) * live_after, min_heap, (1 - shrink) * S_before)
- *           after each collection, with live_after the bytes that survived it (copies and large
- *           objects): marksweep's rule (with a smaller default growth, 0.5, since a semispace holds
- *           its size twice: peak footprint about 2 * S = 3 * live, where marksweep's is 1.75 * live), for the same reason (a structure that grew and died, such
- *           as GCBench's stretch tree, leaves room that later collections reuse instead of
- *           collecting more often; with the default shrink = 0 the size never falls). The memory a collection needs is S + live_after (the copies are made while
- *           `active` is still held), and both semispaces stay resident, so the footprint is about 2 * S.
- *   full    collect only when the heap limit would be crossed. The core counts an evacuated
- *           space's bytes twice against --heap-limit (the copy reserve, docs/metrics.md), so the
- *           mutator gets half of what the limit leaves after large objects: fixed halves.
- *   auto    (default) `full` with a heap limit, `growth` otherwise.
+ * Policy: the tracing collectors' heap-size rule (include/gclab/size_policy.h), over S, the cell
+ * bytes the mutator may fill before a collection (the active semispace and large objects):
+ *     S = max((1 + growth) * live_after, min_heap, (1 - shrink) * S_before)
+ * with a smaller default growth than marksweep's, 0.5, because a semispace holds its size twice
+ * (both halves stay resident): the footprint is about 2 * S = 3 * live, where marksweep's is
+ * 1.75 * live. With a heap limit (trigger auto or full) it collects only at the limit; the core
+ * counts the active semispace's bytes twice against --heap-limit (the copy reserve,
+ * docs/metrics.md), so the mutator gets half of what the limit leaves after large objects:
+ * fixed halves.
  *
  * Invariants, checked by verify outside a collection:
  *   SS-1  nothing is forwarded; `idle` and the size-class space hold nothing;
@@ -43,44 +39,19 @@
 #include <stdlib.h>
 
 #include "gclab/heap.h"
+#include "gclab/size_policy.h"
 #include "gclab/tracer.h"
 
 typedef struct semispace {
     gc_copy_space *active, *idle;
-    bool fixed_heap;
-    double growth, shrink;
-    int64_t min_heap;
-    double size; /* S of the growth policy, in cell bytes */
+    gc_size_policy size;
     uint64_t collections, copied_objects, copied_bytes;
 } semispace;
 
 static const gc_param_desc semispace_params[] = {
-    {"trigger", GC_PARAM_CHOICE, "auto", "", 0, 0, "auto|growth|full",
-     "when to collect: growth policy, only at the heap limit (full), or full iff a limit is set (auto)"},
-    {"growth", GC_PARAM_REAL, "0.5", "ratio", 0.05, 100, NULL,
-     "the semispace holds (1 + growth) times the bytes that survived the last collection"},
-    {"shrink", GC_PARAM_REAL, "0", "ratio", 0, 1, NULL,
-     "fraction by which the semispace size may fall at one collection (0: never shrinks; 1: follows the live data)"},
-    {"min_heap", GC_PARAM_SIZE, "4M", "bytes", 0, 1e15, NULL,
-     "no collection is triggered by the policy while the semispace holds less than this"},
+    GC_SIZE_POLICY_PARAMS("0.5", "semispace"),
     GC_PARAM_END,
 };
-
-static void ss_resize(gc_heap *h, semispace *ss) {
-    if (ss->fixed_heap) {
-        gc_set_trigger(h, INT64_MAX); /* the core's heap-limit check triggers every collection */
-        return;
-    }
-    double live = (double)h->heap_bytes;
-    double size = (1.0 + ss->growth) * live;
-    if (size < (double)ss->min_heap) size = (double)ss->min_heap;
-    double kept = (1.0 - ss->shrink) * ss->size;
-    if (size < kept) size = kept;
-    ss->size = size;
-    double budget = size - live;
-    if (budget < GC_BLOCK_SIZE) budget = GC_BLOCK_SIZE; /* one block: never a collection per allocation */
-    gc_set_trigger(h, budget > 9e18 ? INT64_MAX : (int64_t)budget);
-}
 
 /* The evacuation visitor: every slot that refers to `active` is made to refer to the copy. */
 __attribute__((always_inline)) static inline void ss_visit(gc_tracer *t, gc_object **slot, void *ctx) {
@@ -135,7 +106,7 @@ static void ss_collect(gc_heap *h, int generation, gc_reason why) {
     ss->idle = from;
     ss->collections++;
     p.collected = (int64_t)(before - h->objects_live);
-    ss_resize(h, ss);
+    gc_size_policy_resize(h, &ss->size);
     gc_pause_end(h, &p);
 }
 
@@ -149,20 +120,14 @@ static int ss_init(gc_heap *h, const gc_params *p, char *err, size_t errlen) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int trigger = gc_param_choice(p, "trigger"); /* 0 auto, 1 growth, 2 full */
-    ss->fixed_heap = trigger == 2 || (trigger == 0 && gc_heap_limit(h) != 0);
-    if (trigger == 2 && gc_heap_limit(h) == 0) {
-        snprintf(err, errlen, "semispace: trigger=full needs a heap limit (--heap-limit)");
+    if (gc_size_policy_init(h, &ss->size, p, "semispace", err, errlen) != 0) {
         free(ss);
         return -1;
     }
-    ss->growth = gc_param_real(p, "growth");
-    ss->shrink = gc_param_real(p, "shrink");
-    ss->min_heap = gc_param_int(p, "min_heap");
     h->cstate = ss;
     gc_heap_set_allocation_space(h, &ss->active->space);
     gc_copy_space_set_evacuated(h, ss->active, true);
-    ss_resize(h, ss);
+    gc_size_policy_resize(h, &ss->size); /* the copy reserve changed the limit's headroom */
     return 0;
 }
 
