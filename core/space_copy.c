@@ -240,6 +240,12 @@ int gc_copy_verify(gc_heap *h, gc_copy_space *s, char *msg, size_t len) {
             return -1;
         }
     }
+    char *cursor = copy_cursor(h, s), *limit = is_alloc_space(h, s) ? h->bump_limit : s->limit;
+    if (s->last ? !(cursor >= s->last->cells && cursor <= limit && limit == s->last->cells + USABLE)
+                : cursor != NULL) {
+        snprintf(msg, len, "copy space %s: its cursor is not in its last block (COPY-2)", s->space.name);
+        return -1;
+    }
     /* The walk stops in a block at its first forwarded object, whose size is gone. */
     struct copy_check c = {.next_epoch = 0xff};
     gc_copy_walk(h, s, check_object, &c);

@@ -126,11 +126,17 @@ int gc_space_verify(gc_heap *h, gc_space *s, char *msg, size_t len) {
 
 int gc_spaces_verify(gc_heap *h, char *msg, size_t len) {
     gc_heap_sync(h);
-    uint64_t objects = 0, bytes = 0;
+    uint64_t objects = 0, bytes = 0, blocks = 0;
     for (gc_space *s = gc_core(h)->spaces; s; s = s->next) {
         if (gc_space_verify(h, s, msg, len) != 0) return -1;
         objects += s->objects;
         bytes += s->bytes;
+        blocks += s->block_bytes;
+    }
+    if (blocks > gc_core(h)->block_bytes) {
+        snprintf(msg, len, "the spaces hold %llu bytes of blocks, more than the heap's %llu (BLOCK-1)",
+                 (unsigned long long)blocks, (unsigned long long)gc_core(h)->block_bytes);
+        return -1;
     }
     if (objects != h->objects_live || bytes != h->heap_bytes) {
         snprintf(msg, len, "heap accounting is off (HEAP-1): the spaces hold %llu objects / %llu bytes, the heap records %llu / %llu",

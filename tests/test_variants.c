@@ -35,7 +35,7 @@ static outcome run_on(const gc_collector_ops *c, const gc_workload *w, bool spec
 
 TST_FOR_EACH_WORKLOAD(variants, same_operations) {
     const gc_workload *w = gc_workloads[*workload_index];
-    const char *collectors[] = {"marksweep", "rc"};
+    const char *collectors[] = {"marksweep", "rc", "semispace", "nogc"}; /* plain, counted, bumped (twice) */
     for (size_t i = 0; i < sizeof collectors / sizeof collectors[0]; i++) {
         const gc_collector_ops *c = tst_collector(collectors[i]);
         outcome g = run_on(c, w, false), s = run_on(c, w, true);

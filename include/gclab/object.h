@@ -9,9 +9,11 @@
  * A collector may ask for a per-object prefix (CPython's PyGC_Head, for example); it lives in the
  * same cell, before the header, and is reported as that collector's overhead.
  *
- * Invariant OBJ-1: slots are written only through the store barrier (include/gclab/heap.h):
+ * Invariant OBJ-1: the mutator writes slots only through the store barrier (include/gclab/heap.h):
  * gc_store(), or gc_set()'s inline form of it, which does the same work for the plain and the
- * reference-counting barrier; reading slots directly with gc_slots() is allowed. */
+ * reference-counting barrier; reading slots directly with gc_slots() is allowed. The one other
+ * writer is a moving collector during its pause, which updates slots by address to the copies'
+ * addresses (include/gclab/tracer.h). */
 #ifndef GCLAB_OBJECT_H
 #define GCLAB_OBJECT_H
 
