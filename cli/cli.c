@@ -2,8 +2,10 @@
  *
  * Every bad input ends with one line on stderr that names the problem and a non-zero exit code:
  * 2 for bad input, 3 for an exceeded heap limit, 4 out of memory, 5 output not writable,
- * 6 a failed check. */
+ * 6 a failed check, 128 + N when stopped by signal N (SIGINT, SIGTERM). A run that meets several
+ * failures prints one line for each and exits with the first one's code. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +144,10 @@ void cli_print_summary(const gc_run_config *cfg, const gc_run_result *r) {
     if (cfg->out_dir) printf("  results in      %s/\n", cfg->out_dir);
 }
 
+void cli_report_run(const gc_run_result *res) {
+    for (size_t i = 0; i < res->nstatuses; i++) fprintf(stderr, "gclab: %s\n", res->messages[i]);
+}
+
 static int parse_u64(const char *text, uint64_t *out) {
     char *end;
     errno = 0;
@@ -207,13 +213,16 @@ int cli_parse_run_args(const char *command, int argc, char **argv, cli_run_args 
         else if (!has && a[0] == '-' && a[1] == '-') return usage_error("option %s needs a value", a);
         else if (strcmp(a, "--collector") == 0) r->collector = argv[++i];
         else if (strcmp(a, "--workload") == 0) r->workload = argv[++i];
-        else if (strcmp(a, "--out") == 0) cfg->out_dir = argv[++i];
-        else if (strcmp(a, "--record-trace") == 0) cfg->record_trace = argv[++i];
+        else if (strcmp(a, "--out") == 0 || strcmp(a, "--record-trace") == 0) {
+            if (argv[++i][0] == '\0') return usage_error("%s: empty path", a);
+            *(strcmp(a, "--out") == 0 ? &cfg->out_dir : &cfg->record_trace) = argv[i];
+        }
         else if (strcmp(a, "--param") == 0) {
             if (r->nparams == CLI_MAX_PARAMS) return usage_error("too many --param options%s", "");
             r->params[r->nparams++] = argv[++i];
         } else if (strcmp(a, "--seed") == 0) {
-            if (parse_u64(argv[++i], &cfg->seed) != 0) return usage_error("bad --seed '%s': expected a whole number", argv[i]);
+            if (gc_parse_seed(argv[++i], &cfg->seed) != 0)
+                return usage_error("bad --seed '%s': expected a whole number from 0 to 9223372036854775807", argv[i]);
         } else if (strcmp(a, "--heap-limit") == 0) {
             if (gc_parse_size(argv[++i], &cfg->heap_limit) != 0 || cfg->heap_limit == 0)
                 return usage_error("bad --heap-limit '%s': expected a positive size such as 64M", argv[i]);
@@ -242,11 +251,12 @@ static int cmd_run(const catalog *cat, int argc, char **argv) {
         return GC_ERR_USAGE;
     }
     gc_run_result res;
+    gc_run_catch_signals();
     gc_error e = gc_run(&a.cfg, &res);
     if (!a.quiet && e != GC_ERR_USAGE && (e == GC_OK || res.wall_ns > 0)) cli_print_summary(&a.cfg, &res);
     fflush(stdout);
-    if (e != GC_OK) fprintf(stderr, "gclab: %s\n", res.message);
-    return (int)e;
+    cli_report_run(&res);
+    return gc_run_exit_code(&res);
 }
 
 static void help(void) {
@@ -282,6 +292,9 @@ static void help(void) {
 int gclab_main(int argc, char **argv, const gc_collector_ops *const *extra_collectors,
                const gc_workload *const *extra_workloads) {
     catalog cat = {extra_collectors, extra_workloads};
+    /* A write past the file-size limit (ulimit -f) then fails with EFBIG, reported like a full
+     * disk, instead of killing the process before it can say so. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         help();
         return GC_ERR_USAGE;

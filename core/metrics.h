@@ -25,6 +25,7 @@ typedef struct gc_recorder {
     size_t nsamples, samples_cap;
     uint64_t sampling_ns;
     bool oom;
+    int log_errno; /* why pause_log could not be written (a full disk), 0 if it could */
     gc_sample peak; /* field-wise maxima over all samples */
     /* Prepared at the first sample, so that a sample costs a few system calls' worth of time
      * rather than a file opening and four name lookups (25 us -> see metrics.c): */
@@ -43,7 +44,9 @@ typedef struct gc_recorder {
 gc_listener gc_recorder_listener(gc_recorder *r);
 void gc_recorder_sample(gc_recorder *r, gc_heap *h); /* take one sample now */
 void gc_recorder_free(gc_recorder *r);
-int gc_recorder_write_events(const gc_recorder *r, const char *path);
-int gc_recorder_write_timeline(const gc_recorder *r, const char *path);
+/* The CSV files, to f (core/outfile.h checks and closes it). 0, or -1 on a read or write error
+ * (errno says which). */
+int gc_recorder_write_events(const gc_recorder *r, FILE *f);
+int gc_recorder_write_timeline(const gc_recorder *r, FILE *f);
 
 #endif
