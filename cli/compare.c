@@ -616,8 +616,14 @@ static int load_plan(const cli_catalog *cat, const char *file, gc_run_config *cf
     json_t *v;
     json_array_foreach(params, i, v) if (n < MAX_PARAMS && json_is_string(v)) ps[n++] = (char *)json_string_value(v);
     int rc = GC_ERR_USAGE;
-    if (!c || !w || !json_is_integer(json_object_get(plan, "seed")))
-        cli_fmt(err, errlen, "cell plan %s is malformed", file);
+    bool numbers_ok = true; /* whole numbers >= 0, as compare writes them */
+    static const char *const keys[] = {"seed", "heap_limit", "sample_every"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        json_t *n = json_object_get(plan, keys[k]);
+        numbers_ok &= json_is_integer(n) && json_integer_value(n) >= 0;
+    }
+    if (!c || !w || !numbers_ok)
+        cli_fmt(err, errlen, "cell plan %s is malformed (collector, workload, seed, heap_limit, sample_every)", file);
     else if ((rc = cli_prepare_run(cat, c, w, ps, n, cfg, err, errlen)) == GC_OK) {
         cfg->seed = (uint64_t)json_integer_value(json_object_get(plan, "seed"));
         cfg->heap_limit = (uint64_t)json_integer_value(json_object_get(plan, "heap_limit"));
@@ -697,8 +703,12 @@ int cmd_run_cell(const cli_catalog *cat, int argc, char **argv) {
      * Otherwise it stays NAME.tmp, which merge reports as incomplete and compare redoes. */
     bool unfinished = false;
     for (size_t i = 0; i < res.nstatuses; i++)
-        unfinished |= res.statuses[i] == GC_ERR_IO || res.statuses[i] == GC_ERR_INTERRUPTED || res.statuses[i] == GC_ERR_USAGE;
+        unfinished |= res.statuses[i] == GC_ERR_IO || res.statuses[i] == GC_ERR_INTERRUPTED;
     int code = gc_run_exit_code(&res);
+    if (!is_dir(tmp)) {
+        close(lock);
+        return code; /* the run refused to start (its message is out): nothing was written */
+    }
     if (unfinished) {
         fprintf(stderr, "gclab: cell %s is left unfinished as %s (to be redone)\n", name, tmp);
         close(lock);

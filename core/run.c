@@ -183,8 +183,12 @@ static void add_text_params(named_file *v, size_t *n, const gc_params *p) {
 
 /* 0, or GC_ERR_USAGE with a message if an output would overwrite an input or another output. */
 static int check_paths(const gc_run_config *cfg, gc_run_result *res) {
-    static named_file in[MAX_NAMED_FILES], out[8]; /* static: large, and gc_run is not re-entrant anyway */
+    named_file out[8], *in = malloc(MAX_NAMED_FILES * sizeof *in); /* ~300 KiB: not on the stack */
     size_t nin = 0, nout = 0;
+    if (in == NULL) {
+        status_add(res, GC_ERR_NOMEM, "out of memory for checking the run's file names");
+        return GC_ERR_NOMEM;
+    }
     add_named(in, &nin, "the replayed trace", cfg->replay_trace);
     add_text_params(in, &nin, &cfg->collector_params);
     if (cfg->workload) add_text_params(in, &nin, &cfg->workload_params);
@@ -203,15 +207,18 @@ static int check_paths(const gc_run_config *cfg, gc_run_result *res) {
             if (same_file(in[i].path, out[o].path)) {
                 status_add(res, GC_ERR_USAGE, "%s %.1000s is also %s (%.1000s): an input is never overwritten", out[o].what,
                            out[o].path, in[i].what, in[i].path);
+                free(in);
                 return GC_ERR_USAGE;
             }
         for (size_t k = 0; k < o; k++)
             if (same_file(out[k].path, out[o].path)) {
                 status_add(res, GC_ERR_USAGE, "%s %.1000s is also %s: two outputs cannot share a file", out[o].what,
                            out[o].path, out[k].what);
+                free(in);
                 return GC_ERR_USAGE;
             }
     }
+    free(in);
     return 0;
 }
 
