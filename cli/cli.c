@@ -6,6 +6,7 @@
  * failures prints one line for each and exits with the first one's code. */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,11 +225,12 @@ int cli_parse_run_args(const char *command, int argc, char **argv, cli_run_args 
             if (gc_parse_seed(argv[++i], &cfg->seed) != 0)
                 return usage_error("bad --seed '%s': expected a whole number from 0 to 9223372036854775807", argv[i]);
         } else if (strcmp(a, "--heap-limit") == 0) {
-            if (gc_parse_size(argv[++i], &cfg->heap_limit) != 0 || cfg->heap_limit == 0)
-                return usage_error("bad --heap-limit '%s': expected a positive size such as 64M", argv[i]);
+            /* below 2^63: summary.json records it as a JSON integer (int64_t) */
+            if (gc_parse_size(argv[++i], &cfg->heap_limit) != 0 || cfg->heap_limit == 0 || cfg->heap_limit > INT64_MAX)
+                return usage_error("bad --heap-limit '%s': expected a positive size below 2^63 bytes such as 64M", argv[i]);
         } else if (strcmp(a, "--sample-every") == 0) {
-            if (gc_parse_size(argv[++i], &cfg->sample_every) != 0)
-                return usage_error("bad --sample-every '%s': expected a size such as 1M (0 for none)", argv[i]);
+            if (gc_parse_size(argv[++i], &cfg->sample_every) != 0 || cfg->sample_every > INT64_MAX)
+                return usage_error("bad --sample-every '%s': expected a size below 2^63 bytes such as 1M (0 for none)", argv[i]);
         } else if (strcmp(a, "--cascade-pause-min") == 0) {
             if (parse_u64(argv[++i], &cfg->cascade_pause_min) != 0 || cfg->cascade_pause_min == 0)
                 return usage_error("bad --cascade-pause-min '%s': expected a positive whole number", argv[i]);
@@ -277,7 +279,8 @@ static void help(void) {
            "  gclab replay --collector NAME TRACE [options]\n"
            "      replay a trace file (docs/trace-format.md) with run's options but --workload and --seed\n"
            "  gclab compare --collectors A,B --workloads W,V [--heap-multiples 1.5,2,4 | --heap-limits 32M,64M]\n"
-           "                [--invocations N] [--param NAME=VALUE] [--seed N] [--emit-jobs FILE] --out DIR\n"
+           "                [--invocations N] [--param NAME=VALUE] [--seed N] [--emit-jobs FILE [--slurm-throttle N]]\n"
+           "                --out DIR\n"
            "      run every cell in its own process; results.csv, report.md and figures in DIR\n"
            "  gclab minheap --collector NAME --workload NAME [--param ...] [--tolerance R] [--out DIR]\n"
            "      the smallest heap limit at which the run completes (bisection)\n"
@@ -285,7 +288,8 @@ static void help(void) {
            "  gclab merge [--out DIR] [--no-plots] DIR...   results, report and figures from cells\n"
            "      (all of these: docs/experiments.md)\n"
            "  gclab help | --help | --version\n"
-           "sizes take k, M or G suffixes (powers of 1024). Documentation: docs/.\n",
+           "sizes take k, M or G suffixes (powers of 1024). Exit codes: 0 ok, 2 bad input, 3 heap limit, 4 out of\n"
+           "memory, 5 not written, 6 a failed check, 130/143 SIGINT/SIGTERM (docs/cli.md). Documentation: docs/.\n",
            GCLAB_VERSION, GC_CASCADE_PAUSE_MIN_DEFAULT);
 }
 

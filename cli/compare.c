@@ -446,10 +446,28 @@ static int lock_experiment(const char *dir) {
 
 static int compare_locked(const cli_catalog *cat, experiment *xp);
 
+/* The job files never replace a file of the experiment (docs/cli.md, "Faults"). */
+static int check_job_paths(const experiment *x) {
+    static const char *const mine[] = {"experiment.json", "minheap.json", "compare.lock", "results.csv", "report.md"};
+    static const char *const suffix[] = {"", ".sbatch", ".submit"};
+    for (size_t k = 0; k < sizeof suffix / sizeof suffix[0]; k++)
+        for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++) {
+            char job[4200], file[4400];
+            cli_fmt(job, sizeof job, "%s%s", x->emit_jobs, suffix[k]);
+            cli_fmt(file, sizeof file, "%s/%s", x->out, mine[i]);
+            if (gc_same_file(file, job)) {
+                fprintf(stderr, "gclab: --emit-jobs: %s is also the experiment's %s: an input is never overwritten\n", job, mine[i]);
+                return GC_ERR_USAGE;
+            }
+        }
+    return 0;
+}
+
 int cmd_compare(const cli_catalog *cat, int argc, char **argv) {
     experiment x;
     int rc = parse_args(cat, &x, argc, argv);
     if (rc) return rc;
+    if (x.emit_jobs && (rc = check_job_paths(&x)) != 0) return rc;
     if (gc_mkdir_p(x.out) != 0) {
         fprintf(stderr, "gclab: cannot create output directory %s: %s\n", x.out, strerror(errno));
         return GC_ERR_IO;

@@ -1,5 +1,9 @@
 /* Output files written whole or not at all (see outfile.h). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "core/outfile.h"
+
+#include <limits.h>
+#include <stdbool.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -84,4 +88,19 @@ int gc_outfile_write_json(const char *path, const json_t *j, size_t flags, char 
         return -1;
     }
     return gc_outfile_commit(&o, err, errlen);
+}
+
+/* Is `out` (to be written) the file `in` (to be read)? By device and inode when both exist; when
+ * `out` does not exist yet, by absolute path (its directory resolved), else by string. */
+bool gc_same_file(const char *in, const char *out) {
+    struct stat si, so;
+    if (stat(in, &si) != 0) return strcmp(in, out) == 0;
+    if (stat(out, &so) == 0) return si.st_dev == so.st_dev && si.st_ino == so.st_ino;
+    const char *slash = strrchr(out, '/');
+    char dir[PATH_MAX], dir_abs[PATH_MAX], in_abs[PATH_MAX], out_abs[2 * PATH_MAX];
+    if (slash == NULL) snprintf(dir, sizeof dir, ".");
+    else snprintf(dir, sizeof dir, "%.*s", slash == out ? 1 : (int)(slash - out), out);
+    if (realpath(in, in_abs) == NULL || realpath(dir, dir_abs) == NULL) return strcmp(in, out) == 0;
+    snprintf(out_abs, sizeof out_abs, "%s/%s", strcmp(dir_abs, "/") == 0 ? "" : dir_abs, slash ? slash + 1 : out);
+    return strcmp(in_abs, out_abs) == 0;
 }

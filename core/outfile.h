@@ -12,6 +12,7 @@
 #define GCLAB_CORE_OUTFILE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -30,5 +31,10 @@ int gc_outfile_commit(gc_outfile *o, char *err, size_t errlen);
 void gc_outfile_discard(gc_outfile *o);
 /* A whole JSON document (jansson flags), the same way. */
 int gc_outfile_write_json(const char *path, const json_t *j, size_t flags, char *err, size_t errlen);
+
+/* Would writing `out` replace the file `in`? By device and inode when both exist (hard and
+ * symbolic links included); when `out` does not exist yet, by absolute path (its directory
+ * resolved), else by string. An input is never opened for writing: callers refuse a match. */
+bool gc_same_file(const char *in, const char *out);
 
 #endif

@@ -1,7 +1,8 @@
 /* gc_run: one workload on one collector, with every metric, as `gclab run` does it.
  *
  * The order of a run: refuse an output that is also an input (check_paths), open the trace to
- * replay, create the output directory (fail before any work if it cannot be written), create the heap with the recorder as its listener, run the workload (or replay the
+ * replay, create the output directory (fail before any work if it cannot be written), create the
+ * heap with the recorder as its listener, run the workload (or replay the
  * trace that stands for one: core/trace_replay.c) under setjmp so
  * that a fatal heap error (limit exceeded, out of memory) comes back here, then, outside every
  * timed region: a census (what the workload left reachable, and the garbage the collector still
@@ -18,7 +19,6 @@
  * GC_ERR_INTERRUPTED through the fatal handler and goes on to write its files like any failed
  * run. The hook is armed even with --sample-every 0 (every GC_RUN_STOP_CHECK_BYTES, recording
  * nothing) so that every run that allocates notices a signal. */
-#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <jansson.h>
 #include <setjmp.h>
@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <limits.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -144,21 +143,6 @@ static void run_pause_end(void *ctx, gc_heap *h, const gc_pause *p) {
 
 /* ------------------------------------------------ inputs and outputs never the same file */
 
-/* Is `out` (to be written) the file `in` (to be read)? By device and inode when both exist; when
- * `out` does not exist yet, by absolute path (its directory resolved), else by string. */
-static bool same_file(const char *in, const char *out) {
-    struct stat si, so;
-    if (stat(in, &si) != 0) return strcmp(in, out) == 0;
-    if (stat(out, &so) == 0) return si.st_dev == so.st_dev && si.st_ino == so.st_ino;
-    const char *slash = strrchr(out, '/');
-    char dir[PATH_MAX], dir_abs[PATH_MAX], in_abs[PATH_MAX], out_abs[2 * PATH_MAX];
-    if (slash == NULL) snprintf(dir, sizeof dir, ".");
-    else snprintf(dir, sizeof dir, "%.*s", slash == out ? 1 : (int)(slash - out), out);
-    if (realpath(in, in_abs) == NULL || realpath(dir, dir_abs) == NULL) return strcmp(in, out) == 0;
-    snprintf(out_abs, sizeof out_abs, "%s/%s", strcmp(dir_abs, "/") == 0 ? "" : dir_abs, slash ? slash + 1 : out);
-    return strcmp(in_abs, out_abs) == 0;
-}
-
 enum { MAX_NAMED_FILES = 2 * GC_MAX_PARAMS + 6 };
 typedef struct named_file {
     char what[96];
@@ -204,14 +188,14 @@ static int check_paths(const gc_run_config *cfg, gc_run_result *res) {
     }
     for (size_t o = 0; o < nout; o++) {
         for (size_t i = 0; i < nin; i++)
-            if (same_file(in[i].path, out[o].path)) {
+            if (gc_same_file(in[i].path, out[o].path)) {
                 status_add(res, GC_ERR_USAGE, "%s %.1000s is also %s (%.1000s): an input is never overwritten", out[o].what,
                            out[o].path, in[i].what, in[i].path);
                 free(in);
                 return GC_ERR_USAGE;
             }
         for (size_t k = 0; k < o; k++)
-            if (same_file(out[k].path, out[o].path)) {
+            if (gc_same_file(out[k].path, out[o].path)) {
                 status_add(res, GC_ERR_USAGE, "%s %.1000s is also %s: two outputs cannot share a file", out[o].what,
                            out[o].path, out[k].what);
                 free(in);

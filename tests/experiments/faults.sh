@@ -115,6 +115,8 @@ for s in " -1" -1 +1 18446744073709551615 9223372036854775808 1e3 0x10 ""; do
   expect_error 2 "--seed" "$gclab" minheap --collector rc --workload gcbench --seed "$s"
 done
 [ ! -e never ] || fail "a refused compare created its directory"
+expect_error 2 "--heap-limit" "$gclab" run --collector rc --workload gcbench --heap-limit 9000000000G
+expect_error 2 "--sample-every" "$gclab" run --collector rc --workload gcbench --sample-every 9000000000G
 
 # --- messages (item 13) ---
 expect_error 2 "--out: empty path" "$gclab" run --collector rc --workload gcbench --out ""
