@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/experiment.h"
+#include "core/metrics.h"
 #include "core/outfile.h"
 
 static double num(json_t *obj, const char *a, const char *b) {
@@ -58,22 +59,17 @@ static json_t *load_cell_json(const char *path, const char *cell, const char *ke
 
 /* ---------------------------------------------------------------- checking a cell's files */
 
-/* The kinds of a CSV column: 'u' a whole number >= 0, 'i' a whole number (a sign allowed), 'w' a
- * word (letters, digits, '-', '_'), 'f' a decimal fraction in [0, 1]. */
+/* A results file's header and its columns' kinds (core/metrics.h: 'u' a whole number >= 0, 'i' a
+ * whole number (a sign allowed), 'w' a word (printable ASCII, no blank or quote), 'f' a decimal
+ * fraction in [0, 1]). */
 typedef struct csv_format {
     const char *file, *header, *kinds;
 } csv_format;
 
 static const csv_format cell_csvs[] = {
-    {"events.csv",
-     "seq,kind,generation,reason,start_ns,end_ns,duration_ns,alloc_index,objects_before,bytes_before,objects_after,"
-     "bytes_after,objects_freed,bytes_freed,collected",
-     "uwiwuuuuuuuuiii"},
-    {"timeline.csv",
-     "t_ns,bytes_allocated,allocations,objects_live,heap_bytes,block_bytes,jemalloc_allocated,jemalloc_active,"
-     "jemalloc_resident,rss",
-     "uuuuuuuuuu"},
-    {"mmu.csv", "window_ns,mmu", "uf"},
+    {"events.csv", GC_EVENTS_CSV_HEADER, GC_EVENTS_CSV_KINDS},
+    {"timeline.csv", GC_TIMELINE_CSV_HEADER, GC_TIMELINE_CSV_KINDS},
+    {"mmu.csv", GC_MMU_CSV_HEADER, GC_MMU_CSV_KINDS},
 };
 
 static bool field_ok(const char *t, size_t n, char kind) {
@@ -87,11 +83,9 @@ static bool field_ok(const char *t, size_t n, char kind) {
         for (size_t k = 0; k < n; k++)
             if (t[k] < '0' || t[k] > '9') return false;
         return true;
-    case 'w':
+    case 'w': /* a name the recorder wrote: printable, no blank (collectors choose their pause kinds) */
         for (size_t k = 0; k < n; k++)
-            if (!((t[k] >= 'a' && t[k] <= 'z') || (t[k] >= 'A' && t[k] <= 'Z') || (t[k] >= '0' && t[k] <= '9') ||
-                  t[k] == '-' || t[k] == '_'))
-                return false;
+            if (t[k] <= ' ' || t[k] > '~' || t[k] == '"') return false;
         return true;
     case 'f': {
         char buf[64], *end;

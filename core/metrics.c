@@ -171,8 +171,7 @@ static void put_text(row *r, const char *s) {
 static void put_sep(row *r, char c) { r->buf[r->len++] = c; }
 
 int gc_recorder_write_events(const gc_recorder *r, FILE *f) {
-    fprintf(f, "seq,kind,generation,reason,start_ns,end_ns,duration_ns,alloc_index,objects_before,bytes_before,"
-               "objects_after,bytes_after,objects_freed,bytes_freed,collected\n");
+    fputs(GC_EVENTS_CSV_HEADER "\n", f);
     if (r->pause_log && (fflush(r->pause_log) != 0 || fseek(r->pause_log, 0, SEEK_SET) != 0)) return -1;
     if (r->npauses && r->pause_log == NULL) return -1;
     gc_pause p;
@@ -200,8 +199,7 @@ int gc_recorder_write_events(const gc_recorder *r, FILE *f) {
 }
 
 int gc_recorder_write_timeline(const gc_recorder *r, FILE *f) {
-    fprintf(f, "t_ns,bytes_allocated,allocations,objects_live,heap_bytes,block_bytes,jemalloc_allocated,"
-               "jemalloc_active,jemalloc_resident,rss\n");
+    fputs(GC_TIMELINE_CSV_HEADER "\n", f);
     for (size_t i = 0; i < r->nsamples; i++) {
         const gc_sample *s = &r->samples[i];
         const uint64_t v[] = {s->t_ns,       s->bytes_allocated, s->allocations,  s->objects_live, s->heap_bytes,

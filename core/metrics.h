@@ -41,6 +41,21 @@ typedef struct gc_recorder {
     uint64_t je_calls, je_allocated, je_active, je_resident;
 } gc_recorder;
 
+/* The results files' headers (docs/metrics.md) and the kind of each column, which merge checks
+ * every cell against (cli/results.c): 'u' a whole number >= 0, 'i' a whole number, 'w' a word,
+ * 'f' a number in [0, 1]. One place for both, so that a new column cannot be written without
+ * being checked. */
+#define GC_EVENTS_CSV_HEADER                                                                                  \
+    "seq,kind,generation,reason,start_ns,end_ns,duration_ns,alloc_index,objects_before,bytes_before,objects_after," \
+    "bytes_after,objects_freed,bytes_freed,collected"
+#define GC_EVENTS_CSV_KINDS "uwiwuuuuuuuuiii"
+#define GC_TIMELINE_CSV_HEADER                                                                               \
+    "t_ns,bytes_allocated,allocations,objects_live,heap_bytes,block_bytes,jemalloc_allocated,jemalloc_active," \
+    "jemalloc_resident,rss"
+#define GC_TIMELINE_CSV_KINDS "uuuuuuuuuu"
+#define GC_MMU_CSV_HEADER "window_ns,mmu"
+#define GC_MMU_CSV_KINDS "uf"
+
 gc_listener gc_recorder_listener(gc_recorder *r);
 void gc_recorder_sample(gc_recorder *r, gc_heap *h); /* take one sample now */
 void gc_recorder_free(gc_recorder *r);

@@ -364,7 +364,7 @@ static int write_mmu(FILE *f, const gc_recorder *rec, const gc_run_result *res) 
         errno = ENOMEM;
         return -1;
     }
-    fprintf(f, "window_ns,mmu\n");
+    fputs(GC_MMU_CSV_HEADER "\n", f);
     for (size_t i = 0; i < n; i++) fprintf(f, "%llu,%.6f\n", (unsigned long long)windows[i], mmu[i]);
     return ferror(f) ? -1 : 0;
 }
