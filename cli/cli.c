@@ -2,8 +2,11 @@
  *
  * Every bad input ends with one line on stderr that names the problem and a non-zero exit code:
  * 2 for bad input, 3 for an exceeded heap limit, 4 out of memory, 5 output not writable,
- * 6 a failed check. */
+ * 6 a failed check, 128 + N when stopped by signal N (SIGINT, SIGTERM). A run that meets several
+ * failures prints one line for each and exits with the first one's code. */
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +145,10 @@ void cli_print_summary(const gc_run_config *cfg, const gc_run_result *r) {
     if (cfg->out_dir) printf("  results in      %s/\n", cfg->out_dir);
 }
 
+void cli_report_run(const gc_run_result *res) {
+    for (size_t i = 0; i < res->nstatuses; i++) fprintf(stderr, "gclab: %s\n", res->messages[i]);
+}
+
 static int parse_u64(const char *text, uint64_t *out) {
     char *end;
     errno = 0;
@@ -207,19 +214,23 @@ int cli_parse_run_args(const char *command, int argc, char **argv, cli_run_args 
         else if (!has && a[0] == '-' && a[1] == '-') return usage_error("option %s needs a value", a);
         else if (strcmp(a, "--collector") == 0) r->collector = argv[++i];
         else if (strcmp(a, "--workload") == 0) r->workload = argv[++i];
-        else if (strcmp(a, "--out") == 0) cfg->out_dir = argv[++i];
-        else if (strcmp(a, "--record-trace") == 0) cfg->record_trace = argv[++i];
+        else if (strcmp(a, "--out") == 0 || strcmp(a, "--record-trace") == 0) {
+            if (argv[++i][0] == '\0') return usage_error("%s: empty path", a);
+            *(strcmp(a, "--out") == 0 ? &cfg->out_dir : &cfg->record_trace) = argv[i];
+        }
         else if (strcmp(a, "--param") == 0) {
             if (r->nparams == CLI_MAX_PARAMS) return usage_error("too many --param options%s", "");
             r->params[r->nparams++] = argv[++i];
         } else if (strcmp(a, "--seed") == 0) {
-            if (parse_u64(argv[++i], &cfg->seed) != 0) return usage_error("bad --seed '%s': expected a whole number", argv[i]);
+            if (gc_parse_seed(argv[++i], &cfg->seed) != 0)
+                return usage_error("bad --seed '%s': expected a whole number from 0 to 9223372036854775807", argv[i]);
         } else if (strcmp(a, "--heap-limit") == 0) {
-            if (gc_parse_size(argv[++i], &cfg->heap_limit) != 0 || cfg->heap_limit == 0)
-                return usage_error("bad --heap-limit '%s': expected a positive size such as 64M", argv[i]);
+            /* below 2^63: summary.json records it as a JSON integer (int64_t) */
+            if (gc_parse_size(argv[++i], &cfg->heap_limit) != 0 || cfg->heap_limit == 0 || cfg->heap_limit > INT64_MAX)
+                return usage_error("bad --heap-limit '%s': expected a positive size below 2^63 bytes such as 64M", argv[i]);
         } else if (strcmp(a, "--sample-every") == 0) {
-            if (gc_parse_size(argv[++i], &cfg->sample_every) != 0)
-                return usage_error("bad --sample-every '%s': expected a size such as 1M (0 for none)", argv[i]);
+            if (gc_parse_size(argv[++i], &cfg->sample_every) != 0 || cfg->sample_every > INT64_MAX)
+                return usage_error("bad --sample-every '%s': expected a size below 2^63 bytes such as 1M (0 for none)", argv[i]);
         } else if (strcmp(a, "--cascade-pause-min") == 0) {
             if (parse_u64(argv[++i], &cfg->cascade_pause_min) != 0 || cfg->cascade_pause_min == 0)
                 return usage_error("bad --cascade-pause-min '%s': expected a positive whole number", argv[i]);
@@ -242,11 +253,12 @@ static int cmd_run(const catalog *cat, int argc, char **argv) {
         return GC_ERR_USAGE;
     }
     gc_run_result res;
+    gc_run_catch_signals();
     gc_error e = gc_run(&a.cfg, &res);
     if (!a.quiet && e != GC_ERR_USAGE && (e == GC_OK || res.wall_ns > 0)) cli_print_summary(&a.cfg, &res);
     fflush(stdout);
-    if (e != GC_OK) fprintf(stderr, "gclab: %s\n", res.message);
-    return (int)e;
+    cli_report_run(&res);
+    return gc_run_exit_code(&res);
 }
 
 static void help(void) {
@@ -267,7 +279,8 @@ static void help(void) {
            "  gclab replay --collector NAME TRACE [options]\n"
            "      replay a trace file (docs/trace-format.md) with run's options but --workload and --seed\n"
            "  gclab compare --collectors A,B --workloads W,V [--heap-multiples 1.5,2,4 | --heap-limits 32M,64M]\n"
-           "                [--invocations N] [--param NAME=VALUE] [--seed N] [--emit-jobs FILE] --out DIR\n"
+           "                [--invocations N] [--param NAME=VALUE] [--seed N] [--emit-jobs FILE [--slurm-throttle N]]\n"
+           "                --out DIR\n"
            "      run every cell in its own process; results.csv, report.md and figures in DIR\n"
            "  gclab minheap --collector NAME --workload NAME [--param ...] [--tolerance R] [--out DIR]\n"
            "      the smallest heap limit at which the run completes (bisection)\n"
@@ -275,13 +288,17 @@ static void help(void) {
            "  gclab merge [--out DIR] [--no-plots] DIR...   results, report and figures from cells\n"
            "      (all of these: docs/experiments.md)\n"
            "  gclab help | --help | --version\n"
-           "sizes take k, M or G suffixes (powers of 1024). Documentation: docs/.\n",
+           "sizes take k, M or G suffixes (powers of 1024). Exit codes: 0 ok, 2 bad input, 3 heap limit, 4 out of\n"
+           "memory, 5 not written, 6 a failed check, 130/143 SIGINT/SIGTERM (docs/cli.md). Documentation: docs/.\n",
            GCLAB_VERSION, GC_CASCADE_PAUSE_MIN_DEFAULT);
 }
 
 int gclab_main(int argc, char **argv, const gc_collector_ops *const *extra_collectors,
                const gc_workload *const *extra_workloads) {
     catalog cat = {extra_collectors, extra_workloads};
+    /* A write past the file-size limit (ulimit -f) then fails with EFBIG, reported like a full
+     * disk, instead of killing the process before it can say so. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         help();
         return GC_ERR_USAGE;

@@ -11,9 +11,12 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,9 +24,12 @@
 
 #include "cli/experiment.h"
 #include "core/buildinfo.h"
+#include "core/outfile.h"
 
 #define MAX_ITEMS 64
 #define MAX_PARAMS 64
+#define SLURM_MAX_ARRAY 1000 /* tasks per job array: Slurm's default MaxArraySize is 1001 (indices 0..1000) */
+#define MAX_LIMIT 9223372036854775807.0 /* a heap limit must fit a plan file's JSON integer (int64_t) */
 
 typedef struct experiment {
     char *collectors[MAX_ITEMS], *workloads[MAX_ITEMS];
@@ -37,6 +43,7 @@ typedef struct experiment {
     int nparams;
     const char *out, *emit_jobs, *minheap_collector;
     double tolerance;
+    unsigned slurm_throttle; /* 0: none; else at most this many tasks of the Slurm arrays at once */
     bool plots;
 } experiment;
 
@@ -115,6 +122,8 @@ static int parse_args(const cli_catalog *cat, experiment *x, int argc, char **ar
                 char *end;
                 double m = strtod(items[k], &end);
                 if (*end || !(m > 0) || isinf(m)) return fail("--heap-multiples: '%s' is not a positive number", items[k]);
+                /* any minimum heap (at least 1 byte) times this would be a limit beyond 2^63 bytes */
+                if (m >= MAX_LIMIT) return fail("--heap-multiples: '%s' is too large (the heap limit would exceed 2^63 bytes)", items[k]);
                 x->multiples[x->nmultiples++] = m;
             }
         } else if (strcmp(a, "--heap-limits") == 0) {
@@ -123,31 +132,37 @@ static int parse_args(const cli_catalog *cat, experiment *x, int argc, char **ar
             if (n < 0) return GC_ERR_USAGE;
             x->nlimits = 0;
             for (int k = 0; k < n; k++)
-                if (gc_parse_size(items[k], &x->limits[x->nlimits++]) != 0 || x->limits[x->nlimits - 1] == 0)
-                    return fail("--heap-limits: '%s' is not a positive size such as 64M", items[k]);
+                if (gc_parse_size(items[k], &x->limits[x->nlimits++]) != 0 || x->limits[x->nlimits - 1] == 0 ||
+                    (double)x->limits[x->nlimits - 1] > MAX_LIMIT)
+                    return fail("--heap-limits: '%s' is not a positive size below 2^63 bytes such as 64M", items[k]);
         } else if (strcmp(a, "--invocations") == 0) {
             char *end;
             long n = strtol(v, &end, 10);
             if (*end || n < 1 || n > 1000) return fail("--invocations: '%s' is not a whole number from 1 to 1000", v);
             x->invocations = (unsigned)n;
         } else if (strcmp(a, "--seed") == 0) {
-            char *end;
-            errno = 0;
-            x->seed = strtoull(v, &end, 10);
-            if (*end || errno || *v == '-') return fail("--seed: '%s' is not a whole number", v);
+            if (gc_parse_seed(v, &x->seed) != 0) return fail("--seed: '%s' is not a whole number from 0 to 9223372036854775807", v);
         } else if (strcmp(a, "--sample-every") == 0) {
-            if (gc_parse_size(v, &x->sample_every) != 0) return fail("--sample-every: '%s' is not a size", v);
+            if (gc_parse_size(v, &x->sample_every) != 0 || (double)x->sample_every > MAX_LIMIT)
+                return fail("--sample-every: '%s' is not a size below 2^63 bytes", v);
+        } else if (strcmp(a, "--slurm-throttle") == 0) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || *v < '0' || *v > '9' || n < 1 || n > SLURM_MAX_ARRAY)
+                return fail("--slurm-throttle: '%s' is not a whole number from 1 to 1000", v);
+            x->slurm_throttle = (unsigned)n;
         } else if (strcmp(a, "--param") == 0) {
             if (x->nparams == MAX_PARAMS) return fail("too many --param options%s", "");
             if (!strchr(v, '=') || *v == '=') return fail("bad --param '%s': expected NAME=VALUE", v);
             x->params[x->nparams++] = v;
-        } else if (strcmp(a, "--out") == 0) x->out = v;
+        } else if ((strcmp(a, "--out") == 0 || strcmp(a, "--emit-jobs") == 0) && *v == '\0') return fail("%s: empty path", a);
+        else if (strcmp(a, "--out") == 0) x->out = v;
         else if (strcmp(a, "--emit-jobs") == 0) x->emit_jobs = v;
         else if (strcmp(a, "--minheap-collector") == 0) x->minheap_collector = v;
         else if (strcmp(a, "--tolerance") == 0) {
             char *end;
             x->tolerance = strtod(v, &end);
-            if (*end || !(x->tolerance > 0 && x->tolerance < 1)) return fail("--tolerance: '%s' is not in (0, 1)", v);
+            if (*end || end == v || !(x->tolerance > 0 && x->tolerance < 1)) return fail("--tolerance: '%s' is not a number in (0, 1)", v);
         } else return fail("compare: unknown option '%s'", a);
     }
     if (!x->out) return fail("compare: --out DIR is required%s", "");
@@ -222,9 +237,12 @@ static int write_json_if_new(const char *path, json_t *j, const char *what) {
         }
         free(old_text);
         json_decref(old);
-    } else if (json_dump_file(j, path, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
-        fprintf(stderr, "gclab: cannot write %s: %s\n", path, strerror(errno));
-        rc = GC_ERR_IO;
+    } else {
+        char err[4400];
+        if (gc_outfile_write_json(path, j, JSON_INDENT(2) | JSON_SORT_KEYS, err, sizeof err) != 0) {
+            fprintf(stderr, "gclab: %s\n", err);
+            rc = GC_ERR_IO;
+        }
     }
     free(text);
     return rc;
@@ -271,15 +289,200 @@ static void fmt_clock(double s, char *buf, size_t len) {
     cli_fmt(buf, len, "%ld:%02ld", t / 60, t % 60);
 }
 
+/* A cell whose process died of a signal of its own (a crash, not a kill): keep what it wrote,
+ * and say so in its summary, as a finished cell (a crash is a result; a re-run would crash again).
+ * Each file complete or absent; if one cannot be written the cell stays unfinished (NAME.tmp). */
+static void record_crash(const char *dir, const char *name, int sig) {
+    char tmp[4400], final[4400], file[4500], planp[4400], err[4600];
+    cli_fmt(final, sizeof final, "%s/cells/%s", dir, name);
+    cli_fmt(tmp, sizeof tmp, "%s.tmp", final);
+    cli_fmt(planp, sizeof planp, "%s/plan/%s.json", dir, name);
+    json_t *s = json_object();
+    json_object_set_new(s, "status", json_string("crashed"));
+    json_object_set_new(s, "signal", json_integer(sig));
+    json_t *plan = json_load_file(planp, 0, NULL);
+    int rc = plan && gc_mkdir_p(tmp) == 0 ? 0 : -1;
+    if (rc == 0) rc = (cli_fmt(file, sizeof file, "%s/summary.json", tmp), gc_outfile_write_json(file, s, JSON_INDENT(2), err, sizeof err));
+    if (rc == 0) rc = (cli_fmt(file, sizeof file, "%s/cell.json", tmp), gc_outfile_write_json(file, plan, JSON_INDENT(2), err, sizeof err));
+    if (rc == 0 && rename(tmp, final) != 0) cli_fmt(err, sizeof err, "cannot rename %s: %s", tmp, strerror(errno)), rc = -1;
+    if (rc != 0) fprintf(stderr, "gclab: cell %s crashed (signal %d) and cannot be recorded: %s\n", name, sig, plan ? err : "no plan");
+    json_decref(plan);
+    json_decref(s);
+}
+
+/* The Slurm job script FILE.sbatch: array task T of an array submitted with GCLAB_TASK_OFFSET=O
+ * runs line O + T of the job file. Its own #SBATCH --array covers the first array, so that a sweep
+ * of at most 1000 cells is submitted with `sbatch FILE.sbatch` alone. */
+static void put_sbatch(FILE *s, const char *out_abs, const char *sb_abs, const char *jobs_abs, size_t ncells,
+                       unsigned throttle, const char *submit_abs) {
+    size_t first = ncells < SLURM_MAX_ARRAY ? ncells : SLURM_MAX_ARRAY;
+    char alone[4400];
+    if (ncells > SLURM_MAX_ARRAY) cli_fmt(alone, sizeof alone, "(sbatch of this script alone runs only the first %d)", SLURM_MAX_ARRAY);
+    else cli_fmt(alone, sizeof alone, "(or: sbatch %s)", sb_abs);
+    /* sbatch reads #SBATCH lines up to the first command; the comments may come first. */
+    fprintf(s,
+            "#!/bin/bash\n"
+            "# Slurm job array for the gclab experiment in %s: one array task per cell, at most %d tasks\n"
+            "# per array (Slurm's default MaxArraySize is 1001). Submit all %zu cells with: bash %s\n"
+            "# %s, then, when all tasks are done: gclab merge %s\n"
+            "#SBATCH --job-name=gclab\n#SBATCH --array=1-%zu",
+            out_abs, SLURM_MAX_ARRAY, ncells, submit_abs, alone, out_abs, first);
+    if (throttle) fprintf(s, "%%%u", throttle);
+    fprintf(s,
+            "\n#SBATCH --cpus-per-task=1\n#SBATCH --exclusive\n"
+            "#SBATCH --output=%s/logs/slurm-%%A_%%a.out\n"
+            "set -euo pipefail\n"
+            "task=$(( ${GCLAB_TASK_OFFSET:-0} + SLURM_ARRAY_TASK_ID ))\n"
+            "line=$(sed -n \"${task}p\" ",
+            out_abs);
+    put_shell_word(s, jobs_abs);
+    fputs(")\n[ -n \"$line\" ] || { echo \"gclab: no line $task in the job file\" >&2; exit 2; }\neval \"$line\"\n", s);
+}
+
+/* FILE.submit: one `sbatch --array=1-K` per 1000 cells, each with its offset. With a throttle,
+ * each array waits for the one before (afterany), so that the throttle bounds the whole sweep. */
+static void put_submit(FILE *s, const char *sb_abs, size_t ncells, unsigned throttle) {
+    size_t narrays = (ncells + SLURM_MAX_ARRAY - 1) / SLURM_MAX_ARRAY;
+    fprintf(s, "#!/bin/bash\n# Submits the %zu cells as %zu Slurm job array%s of at most %d tasks.\nset -euo pipefail\nprev=\n",
+            ncells, narrays, narrays == 1 ? "" : "s", SLURM_MAX_ARRAY);
+    for (size_t k = 0; k < narrays; k++) {
+        size_t off = k * SLURM_MAX_ARRAY, n = ncells - off < SLURM_MAX_ARRAY ? ncells - off : SLURM_MAX_ARRAY;
+        fprintf(s, "prev=$(sbatch --parsable%s --array=1-%zu", throttle ? " ${prev:+--dependency=afterany:${prev%%;*}}" : "", n);
+        if (throttle) fprintf(s, "%%%u", throttle);
+        fprintf(s, " --export=ALL,GCLAB_TASK_OFFSET=%zu ", off);
+        put_shell_word(s, sb_abs);
+        fputs(")\necho \"submitted job array $prev\"\n", s);
+    }
+}
+
+/* --emit-jobs FILE: FILE (one command per cell), FILE.sbatch and FILE.submit. */
+static int emit_jobs(const experiment *x, const char *self, char (*names)[200], size_t ncells) {
+    /* Absolute paths: GNU parallel runs remote jobs in the login's home directory, and Slurm
+     * in the directory sbatch was called from. */
+    char out_abs[4096], jobs_abs[4096], sb[4200], sb_abs[4200], submit[4200], err[4600];
+    gc_outfile f, s, u;
+    if (gc_outfile_open(&f, x->emit_jobs, err, sizeof err) != 0) {
+        fprintf(stderr, "gclab: %s\n", err);
+        return GC_ERR_IO;
+    }
+    if (realpath(x->out, out_abs) == NULL || realpath(x->emit_jobs, jobs_abs) == NULL) {
+        /* the temporary file beside it exists: realpath of the directory, then the name */
+        char dir[4096];
+        const char *slash = strrchr(x->emit_jobs, '/');
+        cli_fmt(dir, sizeof dir, "%.*s", slash ? (int)(slash - x->emit_jobs) + (slash == x->emit_jobs) : 1,
+                slash ? x->emit_jobs : ".");
+        char dir_abs[4096];
+        if (realpath(x->out, out_abs) == NULL || realpath(dir, dir_abs) == NULL) {
+            int e = errno;
+            gc_outfile_discard(&f);
+            fprintf(stderr, "gclab: cannot write %s: %s\n", x->emit_jobs, strerror(e));
+            return GC_ERR_IO;
+        }
+        cli_fmt(jobs_abs, sizeof jobs_abs, "%s/%s", strcmp(dir_abs, "/") ? dir_abs : "", slash ? slash + 1 : x->emit_jobs);
+    }
+    for (size_t i = 0; i < ncells; i++) {
+        put_shell_word(f.f, self);
+        fputs(" run-cell ", f.f);
+        put_shell_word(f.f, out_abs);
+        fputc(' ', f.f);
+        put_shell_word(f.f, names[i]);
+        fputc('\n', f.f);
+    }
+    if (gc_outfile_commit(&f, err, sizeof err) != 0) {
+        fprintf(stderr, "gclab: %s\n", err);
+        return GC_ERR_IO;
+    }
+    cli_fmt(sb, sizeof sb, "%s.sbatch", x->emit_jobs);
+    cli_fmt(sb_abs, sizeof sb_abs, "%s.sbatch", jobs_abs);
+    cli_fmt(submit, sizeof submit, "%s.submit", x->emit_jobs);
+    if (gc_outfile_open(&s, sb, err, sizeof err) != 0) {
+        fprintf(stderr, "gclab: %s\n", err);
+        return GC_ERR_IO;
+    }
+    char submit_abs[4300];
+    cli_fmt(submit_abs, sizeof submit_abs, "%s.submit", jobs_abs);
+    put_sbatch(s.f, out_abs, sb_abs, jobs_abs, ncells, x->slurm_throttle, submit_abs);
+    if (gc_outfile_commit(&s, err, sizeof err) != 0 || gc_outfile_open(&u, submit, err, sizeof err) != 0) {
+        fprintf(stderr, "gclab: %s\n", err);
+        return GC_ERR_IO;
+    }
+    put_submit(u.f, sb_abs, ncells, x->slurm_throttle);
+    if (gc_outfile_commit(&u, err, sizeof err) != 0) {
+        fprintf(stderr, "gclab: %s\n", err);
+        return GC_ERR_IO;
+    }
+    printf("gclab: %zu cells written to %s (one command per line), %s and %s.\n"
+           "  local, one cell per core:  parallel -j $(nproc) < %s\n"
+           "  across hosts:             parallel --sshloginfile HOSTS < %s   (shared filesystem)\n"
+           "  Slurm:                    bash %s   (%zu job array%s of at most %d tasks)\n"
+           "  then:                     gclab merge %s\n",
+           ncells, x->emit_jobs, sb, submit, x->emit_jobs, x->emit_jobs, submit,
+           (ncells + SLURM_MAX_ARRAY - 1) / SLURM_MAX_ARRAY, ncells > SLURM_MAX_ARRAY ? "s" : "", SLURM_MAX_ARRAY, x->out);
+    return 0;
+}
+
+/* One compare per experiment directory at a time: an exclusive flock on DIR/compare.lock, held
+ * until this process ends (the kernel releases it however the process ends, so a killed compare
+ * leaves nothing to clean up). The descriptor is close-on-exec: cells do not hold the lock. Returns
+ * the descriptor, or -1 after printing one line. */
+static int lock_experiment(const char *dir) {
+    char path[4400];
+    cli_fmt(path, sizeof path, "%s/compare.lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        fprintf(stderr, "gclab: cannot create the lock file %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR) continue;
+        if (errno == EWOULDBLOCK)
+            fprintf(stderr, "gclab: another gclab compare is running on %s (it holds %s); wait for it to end\n", dir, path);
+        else fprintf(stderr, "gclab: cannot lock %s: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int compare_locked(const cli_catalog *cat, experiment *xp);
+
+/* The job files never replace a file of the experiment (docs/cli.md, "Faults"). */
+static int check_job_paths(const experiment *x) {
+    static const char *const mine[] = {"experiment.json", "minheap.json", "compare.lock", "results.csv", "report.md"};
+    static const char *const suffix[] = {"", ".sbatch", ".submit"};
+    for (size_t k = 0; k < sizeof suffix / sizeof suffix[0]; k++)
+        for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++) {
+            char job[4200], file[4400];
+            cli_fmt(job, sizeof job, "%s%s", x->emit_jobs, suffix[k]);
+            cli_fmt(file, sizeof file, "%s/%s", x->out, mine[i]);
+            if (gc_same_file(file, job)) {
+                fprintf(stderr, "gclab: --emit-jobs: %s is also the experiment's %s: an input is never overwritten\n", job, mine[i]);
+                return GC_ERR_USAGE;
+            }
+        }
+    return 0;
+}
+
 int cmd_compare(const cli_catalog *cat, int argc, char **argv) {
     experiment x;
     int rc = parse_args(cat, &x, argc, argv);
     if (rc) return rc;
-    char path[4400], err[512];
+    if (x.emit_jobs && (rc = check_job_paths(&x)) != 0) return rc;
     if (gc_mkdir_p(x.out) != 0) {
         fprintf(stderr, "gclab: cannot create output directory %s: %s\n", x.out, strerror(errno));
         return GC_ERR_IO;
     }
+    int lock = lock_experiment(x.out);
+    if (lock < 0) return errno == EWOULDBLOCK ? GC_ERR_USAGE : GC_ERR_IO;
+    rc = compare_locked(cat, &x);
+    close(lock);
+    return rc;
+}
+
+static int compare_locked(const cli_catalog *cat, experiment *xp) {
+    experiment x = *xp;
+    int rc;
+    char path[4400], err[512];
     cli_fmt(path, sizeof path, "%s/plan", x.out);
     if (gc_mkdir_p(path) != 0 || (cli_fmt(path, sizeof path, "%s/cells", x.out), gc_mkdir_p(path) != 0) ||
         (cli_fmt(path, sizeof path, "%s/logs", x.out), gc_mkdir_p(path) != 0)) {
@@ -337,9 +540,18 @@ int cmd_compare(const cli_catalog *cat, int argc, char **argv) {
                     json_t *plan = json_object();
                     char *ps[MAX_PARAMS];
                     int n = params_for(cat, &x, x.collectors[c], x.workloads[w], ps);
-                    uint64_t limit = x.nmultiples ? (uint64_t)ceil(x.multiples[h] * (double)minheap[w])
-                                     : x.nlimits  ? x.limits[h]
-                                                  : 0;
+                    uint64_t limit = x.nlimits ? x.limits[h] : 0;
+                    if (x.nmultiples) {
+                        double l = ceil(x.multiples[h] * (double)minheap[w]);
+                        if (!(l >= 1 && l <= MAX_LIMIT)) {
+                            fprintf(stderr, "gclab: --heap-multiples: %g times the minimum heap of %s (%llu bytes) is not a heap limit from 1 byte to 2^63 bytes\n",
+                                    x.multiples[h], x.workloads[w], (unsigned long long)minheap[w]);
+                            free(names);
+                            json_decref(plan);
+                            return GC_ERR_USAGE;
+                        }
+                        limit = (uint64_t)l;
+                    }
                     json_object_set_new(plan, "collector", json_string(x.collectors[c]));
                     json_object_set_new(plan, "workload", json_string(x.workloads[w]));
                     json_object_set_new(plan, "params", string_array(ps, n));
@@ -363,56 +575,9 @@ int cmd_compare(const cli_catalog *cat, int argc, char **argv) {
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     self[sl > 0 ? sl : 0] = '\0';
     if (x.emit_jobs) {
-        /* Absolute paths: GNU parallel runs remote jobs in the login's home directory, and Slurm
-         * in the directory sbatch was called from. */
-        char out_abs[4096], jobs_abs[4096];
-        FILE *f = fopen(x.emit_jobs, "w");
-        if (f == NULL || realpath(x.out, out_abs) == NULL || realpath(x.emit_jobs, jobs_abs) == NULL) {
-            int e = errno;
-            if (f) fclose(f);
-            free(names);
-            fprintf(stderr, "gclab: cannot write %s: %s\n", x.emit_jobs, strerror(e));
-            return GC_ERR_IO;
-        }
-        for (size_t i = 0; i < ncells; i++) {
-            put_shell_word(f, self);
-            fputs(" run-cell ", f);
-            put_shell_word(f, out_abs);
-            fputc(' ', f);
-            put_shell_word(f, names[i]);
-            fputc('\n', f);
-        }
-        int bad = ferror(f) | fclose(f);
-        char sb[4200];
-        cli_fmt(sb, sizeof sb, "%s.sbatch", x.emit_jobs);
-        FILE *s = fopen(sb, "w");
-        if (s) {
-            /* sbatch reads #SBATCH lines up to the first command; the comments may come first. */
-            fprintf(s,
-                    "#!/bin/bash\n"
-                    "# Slurm job array for the gclab experiment in %s: one array task per cell.\n"
-                    "# Submit with: sbatch %s   then, when all tasks are done: gclab merge %s\n"
-                    "#SBATCH --job-name=gclab\n#SBATCH --array=1-%zu\n#SBATCH --cpus-per-task=1\n#SBATCH --exclusive\n"
-                    "#SBATCH --output=%s/logs/slurm-%%A_%%a.out\n"
-                    "set -euo pipefail\n"
-                    "line=$(sed -n \"${SLURM_ARRAY_TASK_ID}p\" ",
-                    out_abs, sb, out_abs, ncells, out_abs);
-            put_shell_word(s, jobs_abs);
-            fputs(")\neval \"$line\"\n", s);
-            bad |= ferror(s) | fclose(s);
-        } else bad = 1;
+        rc = emit_jobs(&x, self, names, ncells);
         free(names);
-        if (bad) {
-            fprintf(stderr, "gclab: cannot write %s or %s\n", x.emit_jobs, sb);
-            return GC_ERR_IO;
-        }
-        printf("gclab: %zu cells written to %s (one command per line) and %s.\n"
-               "  local, one cell per core:  parallel -j $(nproc) < %s\n"
-               "  across hosts:             parallel --sshloginfile HOSTS < %s   (shared filesystem)\n"
-               "  Slurm:                    sbatch %s\n"
-               "  then:                     gclab merge %s\n",
-               ncells, x.emit_jobs, sb, x.emit_jobs, x.emit_jobs, sb, x.out);
-        return 0;
+        return rc;
     }
 
     /* Run, one cell at a time. */
@@ -441,25 +606,8 @@ int cmd_compare(const cli_catalog *cat, int argc, char **argv) {
         int st = cli_spawn_self(args, "/dev/null", log);
         ran++;
         if (st == -1 || !WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != GC_ERR_HEAP_LIMIT)) failed++;
-        if (st != -1 && WIFSIGNALED(st)) {
-            /* The cell crashed: keep what it wrote, and say so in its summary. */
-            char tmp[4400], file[4500];
-            cli_fmt(tmp, sizeof tmp, "%s.tmp", path);
-            gc_mkdir_p(tmp);
-            json_t *s = json_object();
-            json_object_set_new(s, "status", json_string("crashed"));
-            json_object_set_new(s, "signal", json_integer(WTERMSIG(st)));
-            cli_fmt(file, sizeof file, "%s/summary.json", tmp);
-            json_dump_file(s, file, JSON_INDENT(2));
-            json_decref(s);
-            cli_fmt(file, sizeof file, "%s/cell.json", tmp);
-            char planp[4400];
-            cli_fmt(planp, sizeof planp, "%s/plan/%s.json", x.out, names[i]);
-            json_t *plan = json_load_file(planp, 0, NULL);
-            if (plan) json_dump_file(plan, file, JSON_INDENT(2));
-            json_decref(plan);
-            rename(tmp, path);
-        }
+        if (st != -1 && WIFSIGNALED(st) && WTERMSIG(st) != SIGKILL && WTERMSIG(st) != SIGINT && WTERMSIG(st) != SIGTERM)
+            record_crash(x.out, names[i], WTERMSIG(st));
     }
     if (tty) fprintf(stderr, "\r\033[K");
     free(names);
@@ -486,8 +634,14 @@ static int load_plan(const cli_catalog *cat, const char *file, gc_run_config *cf
     json_t *v;
     json_array_foreach(params, i, v) if (n < MAX_PARAMS && json_is_string(v)) ps[n++] = (char *)json_string_value(v);
     int rc = GC_ERR_USAGE;
-    if (!c || !w || !json_is_integer(json_object_get(plan, "seed")))
-        cli_fmt(err, errlen, "cell plan %s is malformed", file);
+    bool numbers_ok = true; /* whole numbers >= 0, as compare writes them */
+    static const char *const keys[] = {"seed", "heap_limit", "sample_every"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        json_t *n = json_object_get(plan, keys[k]);
+        numbers_ok &= json_is_integer(n) && json_integer_value(n) >= 0;
+    }
+    if (!c || !w || !numbers_ok)
+        cli_fmt(err, errlen, "cell plan %s is malformed (collector, workload, seed, heap_limit, sample_every)", file);
     else if ((rc = cli_prepare_run(cat, c, w, ps, n, cfg, err, errlen)) == GC_OK) {
         cfg->seed = (uint64_t)json_integer_value(json_object_get(plan, "seed"));
         cfg->heap_limit = (uint64_t)json_integer_value(json_object_get(plan, "heap_limit"));
@@ -498,10 +652,33 @@ static int load_plan(const cli_catalog *cat, const char *file, gc_run_config *cf
     return rc;
 }
 
+/* Is the unfinished cell in tmp complete: every file there, summary.json readable with a status?
+ * NULL if so, else what is wrong (in buf). */
+static const char *cell_incomplete(const char *tmp, char *buf, size_t len) {
+    static const char *const files[] = {"cell.json", "summary.json", "events.csv", "timeline.csv", "mmu.csv"};
+    char file[4500];
+    struct stat st;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        cli_fmt(file, sizeof file, "%s/%s", tmp, files[i]);
+        if (stat(file, &st) != 0) {
+            cli_fmt(buf, len, "%s: %s", file, strerror(errno));
+            return buf;
+        }
+    }
+    cli_fmt(file, sizeof file, "%s/summary.json", tmp);
+    json_error_t je;
+    json_t *s = json_load_file(file, 0, &je);
+    bool ok = s && json_is_string(json_object_get(s, "status"));
+    json_decref(s);
+    if (ok) return NULL;
+    cli_fmt(buf, len, "%s: %s", file, s ? "no status" : je.text);
+    return buf;
+}
+
 int cmd_run_cell(const cli_catalog *cat, int argc, char **argv) {
     if (argc != 2) return fail("usage: gclab run-cell DIR NAME%s", "");
     const char *dir = argv[0], *name = argv[1];
-    char plan[4400], final[4400], tmp[4400], err[512];
+    char plan[4400], final[4400], tmp[4400], err[4600];
     cli_fmt(plan, sizeof plan, "%s/plan/%s.json", dir, name);
     cli_fmt(final, sizeof final, "%s/cells/%s", dir, name);
     cli_fmt(tmp, sizeof tmp, "%s/cells/%s.tmp", dir, name);
@@ -512,28 +689,64 @@ int cmd_run_cell(const cli_catalog *cat, int argc, char **argv) {
         fprintf(stderr, "gclab: %s\n", err);
         return rc;
     }
+    /* One run of a cell at a time: an exclusive flock on its plan, waited for. A second run-cell of
+     * the same cell (two job runners, or a compare re-run while a dying orphan finishes) waits,
+     * then finds the cell done or redoes it alone. Close-on-exec; released when the process ends. */
+    int lock = open(plan, O_RDONLY | O_CLOEXEC);
+    while (lock >= 0 && flock(lock, LOCK_EX) != 0)
+        if (errno != EINTR) {
+            close(lock);
+            lock = -1;
+        }
+    if (lock < 0) {
+        fprintf(stderr, "gclab: cannot lock the cell plan %s: %s\n", plan, strerror(errno));
+        return GC_ERR_IO;
+    }
+    if (is_dir(final)) {
+        close(lock);
+        return 0; /* finished while this one waited */
+    }
     if (remove_flat_dir(tmp) != 0 && errno != ENOENT) {
         fprintf(stderr, "gclab: cannot remove the unfinished cell %s: %s\n", tmp, strerror(errno));
+        close(lock);
         return GC_ERR_IO;
     }
     cfg.out_dir = tmp;
     gc_run_result res;
-    gc_error e = gc_run(&cfg, &res);
-    if (e == GC_ERR_IO && res.wall_ns == 0) {
-        fprintf(stderr, "gclab: %s\n", res.message);
-        return e;
+    gc_run_catch_signals();
+    gc_run(&cfg, &res);
+    cli_report_run(&res);
+    /* The cell is finished (renamed to its final name) only if its run is a result, heap limit
+     * exceeded and other failures of the run included, and every file was written and checked.
+     * Otherwise it stays NAME.tmp, which merge reports as incomplete and compare redoes. */
+    bool unfinished = false;
+    for (size_t i = 0; i < res.nstatuses; i++)
+        unfinished |= res.statuses[i] == GC_ERR_IO || res.statuses[i] == GC_ERR_INTERRUPTED;
+    int code = gc_run_exit_code(&res);
+    if (!is_dir(tmp)) {
+        close(lock);
+        return code; /* the run refused to start (its message is out): nothing was written */
     }
-    char cell[4500];
+    if (unfinished) {
+        fprintf(stderr, "gclab: cell %s is left unfinished as %s (to be redone)\n", name, tmp);
+        close(lock);
+        return code;
+    }
+    char cell[4500], why[4600];
     cli_fmt(cell, sizeof cell, "%s/cell.json", tmp);
     json_t *p = json_load_file(plan, 0, NULL);
-    if (p == NULL || json_dump_file(p, cell, JSON_INDENT(2)) != 0 || rename(tmp, final) != 0) {
-        json_decref(p);
-        fprintf(stderr, "gclab: cannot finish cell %s: %s\n", final, strerror(errno));
+    const char *bad = NULL;
+    if (p == NULL) bad = "the plan cannot be read again";
+    else if (gc_outfile_write_json(cell, p, JSON_INDENT(2), why, sizeof why) != 0) bad = why;
+    else bad = cell_incomplete(tmp, why, sizeof why);
+    json_decref(p);
+    if (bad == NULL && rename(tmp, final) != 0) bad = (cli_fmt(why, sizeof why, "cannot rename %s to %s: %s", tmp, final, strerror(errno)), why);
+    close(lock);
+    if (bad) {
+        fprintf(stderr, "gclab: cell %s is left unfinished as %s (to be redone): %s\n", name, tmp, bad);
         return GC_ERR_IO;
     }
-    json_decref(p);
-    if (e != GC_OK) fprintf(stderr, "gclab: %s\n", res.message);
     /* A cell that exceeded its heap limit is a result, recorded like any other: report success,
      * so that GNU parallel and Slurm count only cells that could not be run or recorded. */
-    return e == GC_ERR_HEAP_LIMIT ? 0 : (int)e;
+    return res.status == GC_ERR_HEAP_LIMIT ? 0 : code;
 }

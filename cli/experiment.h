@@ -33,6 +33,9 @@ const gc_workload *cli_find_workload(const cli_catalog *cat, const char *name);
 int cli_prepare_run(const cli_catalog *cat, const char *cname, const char *wname, char *const *params, int nparams,
                     gc_run_config *cfg, char *err, size_t errlen);
 
+/* Every failure a run met, one line each on standard error (cli/cli.c). */
+void cli_report_run(const gc_run_result *res);
+
 /* One result row: a finished (or failed) cell. Figures are NAN when the cell has none. */
 typedef struct cell_row {
     char name[200], collector[64], workload[64], status[40];

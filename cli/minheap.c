@@ -4,7 +4,8 @@
  * limit therefore admits; the lower bound starts at 0. Each probe is a run in its own process with
  * --heap-limit at the midpoint: exit 0 lowers the upper bound, exit 3 (heap limit exceeded) raises
  * the lower bound, anything else is an error. Bisection stops when the bounds are within
- * `tolerance` of the upper bound, which is the answer: a limit at which the run is known to
+ * `tolerance` of the upper bound or one byte apart (the limit's granularity: a midpoint can then
+ * move neither bound, so the loop ends whatever the tolerance), the upper bound being the answer: a limit at which the run is known to
  * complete. Whether a run completes is assumed monotonic in the limit (a collector's policy can
  * in principle break this; the answer is then a limit that works, not necessarily the least). */
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli/experiment.h"
+#include "core/outfile.h"
 
 #define MAX_ARGS 160
 
@@ -108,7 +110,9 @@ int minheap_find(const char *collector, const char *workload, char *const *param
         return -1;
     }
     uint64_t lo = 0;
-    while ((double)(hi - lo) > tolerance * (double)hi) {
+    /* Each probe halves hi - lo (mid is strictly between lo and hi while hi - lo > 1): at most
+     * 64 probes. */
+    while (hi - lo > 1 && (double)(hi - lo) > tolerance * (double)hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         int r = probe(collector, workload, params, nparams, seed, mid, NULL);
         if (r == 0) hi = mid;
@@ -122,8 +126,7 @@ int minheap_find(const char *collector, const char *workload, char *const *param
     }
     *out = hi;
     json_object_set_new(cache, key, json_integer((json_int_t)hi));
-    if (cache_path && json_dump_file(cache, cache_path, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
-        cli_fmt(err, errlen, "cannot write %s", cache_path);
+    if (cache_path && gc_outfile_write_json(cache_path, cache, JSON_INDENT(2) | JSON_SORT_KEYS, err, errlen) != 0) {
         json_decref(cache);
         return -1;
     }
@@ -146,18 +149,20 @@ int cmd_minheap(const cli_catalog *cat, int argc, char **argv) {
         char *v = argv[++i], *end;
         if (strcmp(a, "--collector") == 0) c = v;
         else if (strcmp(a, "--workload") == 0) w = v;
-        else if (strcmp(a, "--out") == 0) cache = v;
+        else if (strcmp(a, "--out") == 0 && *v == '\0') {
+            fprintf(stderr, "gclab: --out: empty path\n");
+            return GC_ERR_USAGE;
+        } else if (strcmp(a, "--out") == 0) cache = v;
         else if (strcmp(a, "--param") == 0 && np < 64) params[np++] = v;
         else if (strcmp(a, "--seed") == 0) {
-            seed = strtoull(v, &end, 10);
-            if (*end || *v == '-' || !*v) {
-                fprintf(stderr, "gclab: --seed: '%s' is not a whole number\n", v);
+            if (gc_parse_seed(v, &seed) != 0) {
+                fprintf(stderr, "gclab: --seed: '%s' is not a whole number from 0 to 9223372036854775807\n", v);
                 return GC_ERR_USAGE;
             }
         } else if (strcmp(a, "--tolerance") == 0) {
             tol = strtod(v, &end);
-            if (*end || !(tol > 0 && tol < 1)) {
-                fprintf(stderr, "gclab: --tolerance: '%s' is not in (0, 1)\n", v);
+            if (*end || end == v || !(tol > 0 && tol < 1)) {
+                fprintf(stderr, "gclab: --tolerance: '%s' is not a number in (0, 1)\n", v);
                 return GC_ERR_USAGE;
             }
         } else {

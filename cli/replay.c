@@ -23,9 +23,10 @@ int cmd_replay(const cli_catalog *cat, int argc, char **argv) {
     }
     a.cfg.replay_trace = a.positional;
     gc_run_result res;
+    gc_run_catch_signals();
     gc_error e = gc_run(&a.cfg, &res);
     if (!a.quiet && (e == GC_OK || res.wall_ns > 0)) cli_print_summary(&a.cfg, &res);
     fflush(stdout);
-    if (e != GC_OK) fprintf(stderr, "gclab: %s\n", res.message);
-    return (int)e;
+    cli_report_run(&res);
+    return gc_run_exit_code(&res);
 }

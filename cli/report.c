@@ -22,6 +22,7 @@
 #include "cli/experiment.h"
 #include "cli/stats.h"
 #include "core/buildinfo.h"
+#include "core/outfile.h"
 
 #define MAXG 64
 #define MAX_GROUP 1024 /* rows of one group (invocations) that a report uses */
@@ -393,14 +394,14 @@ static void write_table(FILE *md, const cell_table *t, const char *w, names *cs)
 
 static int write_report(const cell_table *t, const char *out_dir, bool plots) {
     /* Written beside and renamed over the old report only when complete. */
-    char path[4400], tmp[4500];
+    char path[4400], err[4600];
     cli_fmt(path, sizeof path, "%s/report.md", out_dir);
-    cli_fmt(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *md = fopen(tmp, "w");
-    if (md == NULL) {
-        fprintf(stderr, "gclab: cannot write %s: %s\n", tmp, strerror(errno));
+    gc_outfile out;
+    if (gc_outfile_open(&out, path, err, sizeof err) != 0) {
+        fprintf(stderr, "gclab: %s\n", err);
         return GC_ERR_IO;
     }
+    FILE *md = out.f;
     names ws = {0}, cs = {0};
     for (size_t i = 0; i < t->n; i++) {
         name_index(&ws, t->rows[i].workload);
@@ -434,10 +435,8 @@ static int write_report(const cell_table *t, const char *out_dir, bool plots) {
             if (plot_workload(t, ws.v[w], &cs, out_dir, md) != 0) rc = GC_ERR_IO;
         if (rc) fprintf(stderr, "gclab: some figures could not be drawn (is gnuplot installed? plots: %s)\n", plots_dir());
     }
-    int bad = ferror(md);
-    if (fclose(md) != 0 || bad || rename(tmp, path) != 0) {
-        fprintf(stderr, "gclab: cannot write %s: %s\n", path, strerror(errno));
-        unlink(tmp);
+    if (gc_outfile_commit(&out, err, sizeof err) != 0) {
+        fprintf(stderr, "gclab: %s\n", err);
         return GC_ERR_IO;
     }
     return rc;
@@ -491,6 +490,10 @@ static int merge_or_plot(int argc, char **argv, bool plots_default, const char *
                 return GC_ERR_USAGE;
             }
             out = argv[++i];
+            if (*out == '\0') {
+                fprintf(stderr, "gclab: %s: --out: empty path\n", cmd);
+                return GC_ERR_USAGE;
+            }
         } else if (strcmp(argv[i], "--no-plots") == 0) plots = false;
         else if (argv[i][0] == '-') {
             fprintf(stderr, "gclab: %s: unknown option '%s'\n", cmd, argv[i]);

@@ -1,5 +1,12 @@
 /* Results: read every cell of an experiment directory into rows, and write results.csv (one tidy
- * row per cell; columns defined in docs/experiments.md). */
+ * row per cell; columns defined in docs/experiments.md).
+ *
+ * A finished cell is checked before it becomes a row: summary.json must hold every figure a row
+ * takes, each a number in its range (counts and times whole and non-negative, MMUs in [0, 1]),
+ * and events.csv, timeline.csv and mmu.csv must have their exact header, every line complete
+ * (ending in a newline) with the header's number of fields, each of its column's kind. A cell
+ * that fails is an error naming the file and line (merge refuses it: nothing half-true is
+ * merged); an entry of cells/ that is not a directory is skipped with a warning. */
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -11,6 +18,8 @@
 #include <unistd.h>
 
 #include "cli/experiment.h"
+#include "core/metrics.h"
+#include "core/outfile.h"
 
 static double num(json_t *obj, const char *a, const char *b) {
     json_t *v = json_object_get(obj, a);
@@ -46,6 +55,134 @@ static json_t *load_cell_json(const char *path, const char *cell, const char *ke
         return NULL;
     }
     return j;
+}
+
+/* ---------------------------------------------------------------- checking a cell's files */
+
+/* A results file's header and its columns' kinds (core/metrics.h: 'u' a whole number >= 0, 'i' a
+ * whole number (a sign allowed), 'w' a word (printable ASCII, no blank or quote), 'f' a decimal
+ * fraction in [0, 1]). */
+typedef struct csv_format {
+    const char *file, *header, *kinds;
+} csv_format;
+
+static const csv_format cell_csvs[] = {
+    {"events.csv", GC_EVENTS_CSV_HEADER, GC_EVENTS_CSV_KINDS},
+    {"timeline.csv", GC_TIMELINE_CSV_HEADER, GC_TIMELINE_CSV_KINDS},
+    {"mmu.csv", GC_MMU_CSV_HEADER, GC_MMU_CSV_KINDS},
+};
+
+static bool field_ok(const char *t, size_t n, char kind) {
+    if (n == 0) return false;
+    switch (kind) {
+    case 'i':
+        if (*t == '-' && n > 1) t++, n--;
+        /* fall through */
+    case 'u':
+        if (n > 20) return false;
+        for (size_t k = 0; k < n; k++)
+            if (t[k] < '0' || t[k] > '9') return false;
+        return true;
+    case 'w': /* a name the recorder wrote: printable, no blank (collectors choose their pause kinds) */
+        for (size_t k = 0; k < n; k++)
+            if (t[k] <= ' ' || t[k] > '~' || t[k] == '"') return false;
+        return true;
+    case 'f': {
+        char buf[64], *end;
+        if (n >= sizeof buf || strspn(t, "0123456789.") < n) return false;
+        memcpy(buf, t, n);
+        buf[n] = '\0';
+        double v = strtod(buf, &end);
+        return *end == '\0' && v >= 0 && v <= 1;
+    }
+    }
+    return false;
+}
+
+static const char *kind_name(char kind) {
+    return kind == 'u' ? "a whole number >= 0" : kind == 'i' ? "a whole number" : kind == 'w' ? "a word" : "a number in [0, 1]";
+}
+
+/* 0, or -1 with "corrupt cell NAME: FILE:LINE: what" in err. */
+static int check_csv(const char *dir, const char *cell, const csv_format *fmt, char *err, size_t errlen) {
+    char path[4400];
+    cli_fmt(path, sizeof path, "%s/%s", dir, fmt->file);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        cli_fmt(err, errlen, "corrupt cell %s: %s: %s", cell, path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0, ncols = strlen(fmt->kinds);
+    ssize_t len;
+    unsigned long long no = 0;
+    const char *what = NULL;
+    char why[160];
+    while (what == NULL && (len = getline(&line, &cap, f)) >= 0) {
+        no++;
+        if (len == 0 || line[len - 1] != '\n') {
+            what = "the line is incomplete (no newline at its end: a truncated file?)";
+            break;
+        }
+        line[--len] = '\0';
+        if (memchr(line, '\0', (size_t)len)) {
+            what = "the line contains a NUL byte";
+        } else if (no == 1) {
+            if (strcmp(line, fmt->header) != 0) what = "the header is not the expected one (docs/metrics.md)";
+        } else {
+            size_t col = 0;
+            for (const char *t = line;; col++) {
+                size_t n = strcspn(t, ",");
+                if (col < ncols && !field_ok(t, n, fmt->kinds[col])) {
+                    cli_fmt(why, sizeof why, "field %zu '%.*s' is not %s", col + 1, (int)(n < 40 ? n : 40), t, kind_name(fmt->kinds[col]));
+                    what = why;
+                    break;
+                }
+                if (t[n] == '\0') break;
+                t += n + 1;
+            }
+            if (what == NULL && col + 1 != ncols) {
+                cli_fmt(why, sizeof why, "%zu fields, the header has %zu", col + 1, ncols);
+                what = why;
+            }
+        }
+    }
+    if (what == NULL && ferror(f)) what = strerror(errno);
+    if (what == NULL && no == 0) what = "the file is empty (no header)";
+    free(line);
+    fclose(f);
+    if (what == NULL) return 0;
+    cli_fmt(err, errlen, "corrupt cell %s: %s:%llu: %s", cell, path, no ? no : 1, what);
+    return -1;
+}
+
+/* The figures of summary.json that a row takes: present, numbers, in range. */
+static int check_summary(json_t *s, const char *path, const char *cell, char *err, size_t errlen) {
+    static const char *const whole[][2] = {
+        {"time", "wall_ns"}, {"time", "gc_ns"}, {"time", "mutator_ns"}, {"time", "run_end_ns"},
+        {"pauses", "count"}, {"pauses", "p50_ns"}, {"pauses", "p90_ns"}, {"pauses", "p99_ns"},
+        {"pauses", "p99_9_ns"}, {"pauses", "max_ns"}, {"footprint", "heap_bytes_peak"},
+        {"footprint", "block_bytes_peak"}, {"footprint", "jemalloc_resident_peak"}, {"footprint", "rss_peak"},
+        {"mutator", "allocations"}, {"mutator", "bytes_allocated"}, {"final", "leaked_objects"},
+        {"final", "leaked_bytes"}, {"final", "live_bytes"}};
+    static const char *const fraction[][2] = {{"mmu", "window_1ms"}, {"mmu", "window_10ms"}, {"mmu", "window_100ms"}};
+    for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++) {
+        json_t *v = json_object_get(json_object_get(s, whole[i][0]), whole[i][1]);
+        if (!json_is_integer(v) || json_integer_value(v) < 0) {
+            cli_fmt(err, errlen, "corrupt cell %s: %s: %s.%s is %s (expected a whole number >= 0)", cell, path, whole[i][0],
+                    whole[i][1], v == NULL ? "missing" : json_is_integer(v) ? "negative" : "not a whole number");
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < sizeof fraction / sizeof fraction[0]; i++) {
+        json_t *v = json_object_get(json_object_get(s, fraction[i][0]), fraction[i][1]);
+        if (!json_is_number(v) || !(json_number_value(v) >= 0 && json_number_value(v) <= 1)) {
+            cli_fmt(err, errlen, "corrupt cell %s: %s: %s.%s is %s (expected a number in [0, 1])", cell, path,
+                    fraction[i][0], fraction[i][1], v == NULL ? "missing" : "out of range");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* What is known of a cell: a finished directory (cells/NAME), an unfinished one (cells/NAME.tmp),
@@ -87,6 +224,16 @@ static int load_cell(const char *dir, const char *name, cell_state state, cell_t
     json_t *s = load_cell_json(path, r.name, "status", err, errlen);
     if (s == NULL) return -1;
     copy_str(r.status, sizeof r.status, json_object_get(s, "status"), "?");
+    /* A crashed cell has its status and nothing else to check (compare wrote it for the run). */
+    if (strcmp(r.status, "crashed") != 0) {
+        int bad = check_summary(s, path, r.name, err, errlen);
+        for (size_t i = 0; !bad && i < sizeof cell_csvs / sizeof cell_csvs[0]; i++)
+            bad = check_csv(r.dir, r.name, &cell_csvs[i], err, errlen);
+        if (bad) {
+            json_decref(s);
+            return -1;
+        }
+    }
     r.wall_ns = num(s, "time", "wall_ns");
     r.gc_ns = num(s, "time", "gc_ns");
     r.mutator_ns = num(s, "time", "mutator_ns");
@@ -132,6 +279,13 @@ int results_load(const char *dir, cell_table *t, char *err, size_t errlen) {
     while (rc == 0 && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.') continue;
         size_t len = strlen(e->d_name);
+        char entry[4400];
+        struct stat st;
+        cli_fmt(entry, sizeof entry, "%s/%s", path, e->d_name);
+        if (stat(entry, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "gclab: warning: %s is not a cell directory: skipped\n", entry);
+            continue;
+        }
         bool tmp = len > 4 && strcmp(e->d_name + len - 4, ".tmp") == 0;
         if (tmp) {
             /* an unfinished cell counts only if no finished one has its name */
@@ -208,15 +362,11 @@ static void put(FILE *f, double v) {
 }
 
 int results_write_csv(const cell_table *t, const char *path, char *err, size_t errlen) {
-    /* Written beside and renamed over the old file, so that a failed write never leaves a
-     * truncated results.csv where a complete one was. */
-    char tmp[4200];
-    cli_fmt(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL) {
-        cli_fmt(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        return -1;
-    }
+    /* Complete or absent: a failed write never leaves a truncated results.csv where a complete
+     * one was. */
+    gc_outfile out;
+    if (gc_outfile_open(&out, path, err, errlen) != 0) return -1;
+    FILE *f = out.f;
     fprintf(f, "cell,collector,workload,heap_multiple,heap_limit,invocation,seed,status,wall_ns,gc_ns,mutator_ns,"
                "gc_share,pause_count,pause_p50_ns,pause_p90_ns,pause_p99_ns,pause_p99_9_ns,pause_max_ns,"
                "heap_bytes_peak,block_bytes_peak,jemalloc_resident_peak,rss_peak,allocations,bytes_allocated,"
@@ -235,11 +385,5 @@ int results_write_csv(const cell_table *t, const char *path, char *err, size_t e
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) put(f, v[k]);
         fputc('\n', f);
     }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        cli_fmt(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return gc_outfile_commit(&out, err, errlen);
 }

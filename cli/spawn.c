@@ -1,28 +1,45 @@
 /* Child processes: every experiment cell and every minimum-heap probe runs in a process of its
- * own, so that a crash or a heap-limit failure in one cannot disturb the others or the parent. */
+ * own, so that a crash or a heap-limit failure in one cannot disturb the others or the parent.
+ *
+ * A child stays in its parent's process group (a Ctrl-C at the terminal reaches both) and dies
+ * with its parent: it asks the kernel for SIGKILL when the parent exits (PR_SET_PDEATHSIG), then
+ * checks that the parent has not exited already, between fork and that request (getppid would
+ * then name another process). So `kill -9` of `gclab compare` leaves no cell running on behind
+ * it, and a re-run never overlaps an orphan. Only async-signal-safe calls come between fork and
+ * exec. */
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/experiment.h"
 
-extern char **environ;
+/* In the child: fd `target` becomes `path`, opened for writing. */
+static int redirect(int target, const char *path) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) return -1;
+    int rc = dup2(fd, target) < 0 ? -1 : 0;
+    close(fd);
+    return rc;
+}
 
 static int spawn_path(const char *path, bool search, char *const argv[], const char *out, const char *errp) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    if (out) posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (errp) posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    pid_t pid;
-    int rc = search ? posix_spawnp(&pid, path, &fa, NULL, argv, environ)
-                    : posix_spawn(&pid, path, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return -1;
+    pid_t parent = getpid();
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
+        if ((out && redirect(1, out) != 0) || (errp && redirect(2, errp) != 0)) _exit(127);
+        if (search) execvp(path, argv);
+        else execv(path, argv);
+        _exit(127);
+    }
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) return -1;

@@ -4,6 +4,7 @@
 #include "core/internal.h"
 #include "core/metrics.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <jemalloc/jemalloc.h>
 #include <stdlib.h>
@@ -22,9 +23,9 @@ static void *grow(void *arr, size_t *cap, size_t elem) {
 static void on_pause_end(void *ctx, gc_heap *h, const gc_pause *p) {
     (void)h;
     gc_recorder *r = ctx;
-    if (r->oom) return;
+    if (r->oom || r->log_errno) return;
     if (r->pause_log == NULL && (r->pause_log = tmpfile()) == NULL) {
-        r->oom = true;
+        r->log_errno = errno ? errno : EIO;
         return;
     }
     if (r->npauses == r->spans_cap) {
@@ -36,7 +37,7 @@ static void on_pause_end(void *ctx, gc_heap *h, const gc_pause *p) {
         r->spans = a;
     }
     if (fwrite(p, sizeof *p, 1, r->pause_log) != 1) {
-        r->oom = true;
+        r->log_errno = errno ? errno : EIO;
         return;
     }
     r->spans[2 * r->npauses] = p->start_ns;
@@ -137,11 +138,6 @@ void gc_recorder_free(gc_recorder *r) {
     *r = (gc_recorder){0};
 }
 
-static int close_checked(FILE *f) {
-    int bad = ferror(f);
-    return (fclose(f) != 0 || bad) ? -1 : 0;
-}
-
 /* CSV rows are built by hand: fprintf's format interpretation took most of the time of writing
  * events.csv (3 million rows for `lists` on rc: ~1 s of fprintf). */
 typedef struct row {
@@ -175,21 +171,13 @@ static void put_text(row *r, const char *s) {
 
 static void put_sep(row *r, char c) { r->buf[r->len++] = c; }
 
-int gc_recorder_write_events(const gc_recorder *r, const char *path) {
-    FILE *f = fopen(path, "w");
-    if (f == NULL) return -1;
-    fprintf(f, "seq,kind,generation,reason,start_ns,end_ns,duration_ns,alloc_index,objects_before,bytes_before,"
-               "objects_after,bytes_after,objects_freed,bytes_freed,collected\n");
-    if (r->pause_log && (fflush(r->pause_log) != 0 || fseek(r->pause_log, 0, SEEK_SET) != 0)) {
-        fclose(f);
-        return -1;
-    }
+int gc_recorder_write_events(const gc_recorder *r, FILE *f) {
+    fputs(GC_EVENTS_CSV_HEADER "\n", f);
+    if (r->pause_log && (fflush(r->pause_log) != 0 || fseek(r->pause_log, 0, SEEK_SET) != 0)) return -1;
+    if (r->npauses && r->pause_log == NULL) return -1;
     gc_pause p;
     for (size_t i = 0; i < r->npauses; i++) {
-        if (fread(&p, sizeof p, 1, r->pause_log) != 1) {
-            fclose(f);
-            return -1;
-        }
+        if (fread(&p, sizeof p, 1, r->pause_log) != 1) return -1;
         row w = {.len = 0};
         put_u64(&w, p.seq), put_sep(&w, ',');
         put_text(&w, p.kind), put_sep(&w, ',');
@@ -206,23 +194,20 @@ int gc_recorder_write_events(const gc_recorder *r, const char *path) {
         put_i64(&w, (int64_t)(p.objects_before - p.objects_after)), put_sep(&w, ',');
         put_i64(&w, (int64_t)(p.bytes_before - p.bytes_after)), put_sep(&w, ',');
         put_i64(&w, p.collected), put_sep(&w, '\n');
-        fwrite(w.buf, 1, w.len, f);
+        if (fwrite(w.buf, 1, w.len, f) != w.len) return -1;
     }
-    return close_checked(f);
+    return ferror(f) ? -1 : 0;
 }
 
-int gc_recorder_write_timeline(const gc_recorder *r, const char *path) {
-    FILE *f = fopen(path, "w");
-    if (f == NULL) return -1;
-    fprintf(f, "t_ns,bytes_allocated,allocations,objects_live,heap_bytes,block_bytes,jemalloc_allocated,"
-               "jemalloc_active,jemalloc_resident,rss\n");
+int gc_recorder_write_timeline(const gc_recorder *r, FILE *f) {
+    fputs(GC_TIMELINE_CSV_HEADER "\n", f);
     for (size_t i = 0; i < r->nsamples; i++) {
         const gc_sample *s = &r->samples[i];
         const uint64_t v[] = {s->t_ns,       s->bytes_allocated, s->allocations,  s->objects_live, s->heap_bytes,
                               s->block_bytes, s->je_allocated,    s->je_active,    s->je_resident,  s->rss};
         row w = {.len = 0};
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) put_u64(&w, v[k]), put_sep(&w, k + 1 < sizeof v / sizeof v[0] ? ',' : '\n');
-        fwrite(w.buf, 1, w.len, f);
+        if (fwrite(w.buf, 1, w.len, f) != w.len) return -1;
     }
-    return close_checked(f);
+    return ferror(f) ? -1 : 0;
 }

@@ -25,6 +25,7 @@ typedef struct gc_recorder {
     size_t nsamples, samples_cap;
     uint64_t sampling_ns;
     bool oom;
+    int log_errno; /* why pause_log could not be written (a full disk), 0 if it could */
     gc_sample peak; /* field-wise maxima over all samples */
     /* Prepared at the first sample, so that a sample costs a few system calls' worth of time
      * rather than a file opening and four name lookups (25 us -> see metrics.c): */
@@ -40,10 +41,27 @@ typedef struct gc_recorder {
     uint64_t je_calls, je_allocated, je_active, je_resident;
 } gc_recorder;
 
+/* The results files' headers (docs/metrics.md) and the kind of each column, which merge checks
+ * every cell against (cli/results.c): 'u' a whole number >= 0, 'i' a whole number, 'w' a word,
+ * 'f' a number in [0, 1]. One place for both, so that a new column cannot be written without
+ * being checked. */
+#define GC_EVENTS_CSV_HEADER                                                                                  \
+    "seq,kind,generation,reason,start_ns,end_ns,duration_ns,alloc_index,objects_before,bytes_before,objects_after," \
+    "bytes_after,objects_freed,bytes_freed,collected"
+#define GC_EVENTS_CSV_KINDS "uwiwuuuuuuuuiii"
+#define GC_TIMELINE_CSV_HEADER                                                                               \
+    "t_ns,bytes_allocated,allocations,objects_live,heap_bytes,block_bytes,jemalloc_allocated,jemalloc_active," \
+    "jemalloc_resident,rss"
+#define GC_TIMELINE_CSV_KINDS "uuuuuuuuuu"
+#define GC_MMU_CSV_HEADER "window_ns,mmu"
+#define GC_MMU_CSV_KINDS "uf"
+
 gc_listener gc_recorder_listener(gc_recorder *r);
 void gc_recorder_sample(gc_recorder *r, gc_heap *h); /* take one sample now */
 void gc_recorder_free(gc_recorder *r);
-int gc_recorder_write_events(const gc_recorder *r, const char *path);
-int gc_recorder_write_timeline(const gc_recorder *r, const char *path);
+/* The CSV files, to f (core/outfile.h checks and closes it). 0, or -1 on a read or write error
+ * (errno says which). */
+int gc_recorder_write_events(const gc_recorder *r, FILE *f);
+int gc_recorder_write_timeline(const gc_recorder *r, FILE *f);
 
 #endif

@@ -31,6 +31,19 @@ int gc_parse_size(const char *text, uint64_t *out) {
     return 0;
 }
 
+int gc_parse_seed(const char *text, uint64_t *out) {
+    uint64_t v = 0;
+    if (text == NULL || *text == '\0') return -1;
+    for (const char *c = text; *c; c++) {
+        if (*c < '0' || *c > '9') return -1;
+        unsigned d = (unsigned)(*c - '0');
+        if (v > (GC_SEED_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
 static int choice_index(const char *choices, const char *word) {
     size_t wl = strlen(word);
     int i = 0;
@@ -65,16 +78,19 @@ static int parse_value(const gc_param_desc *d, const char *text, double *real, i
     case GC_PARAM_REAL: {
         errno = 0;
         double v = strtod(text, &end);
-        if (errno || end == text || *end != '\0' || isnan(v)) {
+        /* ERANGE is a number too large or too small for a double (1e999, 1e-320): a number all
+         * the same, and the range check below says whether it is acceptable. */
+        bool range = errno == ERANGE, overflow = range && isinf(v);
+        if ((errno && !range) || end == text || *end != '\0' || isnan(v)) {
             snprintf(err, errlen, "parameter %s: '%s' is not a number", d->name, text);
             return -1;
         }
-        if (v < d->min || v > d->max) {
-            snprintf(err, errlen, "parameter %s: %g is out of range [%g, %g]", d->name, v, d->min, d->max);
+        if (overflow || v < d->min || v > d->max) {
+            snprintf(err, errlen, "parameter %s: %s is out of range [%g, %g]", d->name, text, d->min, d->max);
             return -1;
         }
         *real = v;
-        *i = (int64_t)v;
+        *i = fabs(v) < 9.2e18 ? (int64_t)v : 0; /* the conversion is defined only within int64_t */
         return 0;
     }
     case GC_PARAM_SIZE: {

@@ -1,16 +1,29 @@
 /* gc_run: one workload on one collector, with every metric, as `gclab run` does it.
  *
- * The order of a run: create the output directory (fail before any work if it cannot be
- * written), create the heap with the recorder as its listener, run the workload (or replay the
+ * The order of a run: refuse an output that is also an input (check_paths), open the trace to
+ * replay, create the output directory (fail before any work if it cannot be written), create the
+ * heap with the recorder as its listener, run the workload (or replay the
  * trace that stands for one: core/trace_replay.c) under setjmp so
  * that a fatal heap error (limit exceeded, out of memory) comes back here, then, outside every
  * timed region: a census (what the workload left reachable, and the garbage the collector still
  * holds), one final full collection with the listener detached and a second census (what the
  * collector can never reclaim: the leak), the collector's verify hook if asked, and the files.
- * The files are written whatever happened, so a failed run keeps what it recorded. */
+ * The files are written whatever happened, so a failed run keeps what it recorded; each through
+ * core/outfile.h (complete or absent), and every failure met is kept in res (status_add), the
+ * first one being the exit code.
+ *
+ * Signals (gc_run_catch_signals): the handler stores the signal number in a volatile
+ * sig_atomic_t and does nothing else. The flag is read at one safe point, the heap's sample hook
+ * (run_sample), which the allocation slow path calls at the same place a heap-limit failure is
+ * raised, so the heap is as consistent there as after that failure; the run then fails with
+ * GC_ERR_INTERRUPTED through the fatal handler and goes on to write its files like any failed
+ * run. The hook is armed even with --sample-every 0 (every GC_RUN_STOP_CHECK_BYTES, recording
+ * nothing) so that every run that allocates notices a signal. */
 #include <errno.h>
 #include <jansson.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +34,7 @@
 #include "core/internal.h"
 #include "core/buildinfo.h"
 #include "core/metrics.h"
+#include "core/outfile.h"
 #include "gclab/mmu.h"
 #include "gclab/run.h"
 #include "gclab/trace.h"
@@ -78,7 +92,120 @@ typedef struct run_env {
     jmp_buf escape;
     gc_error error;
     char message[256];
+    gc_recorder *rec;
+    bool record_samples; /* false with --sample-every 0: the hook only checks for a signal */
 } run_env;
+
+/* Record one failure the run met; the first one is its status (and exit code). */
+static void status_add(gc_run_result *res, gc_error e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void status_add(gc_run_result *res, gc_error e, const char *fmt, ...) {
+    if (res->nstatuses == GC_RUN_MAX_STATUSES) return;
+    char *m = res->messages[res->nstatuses];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof res->messages[0], fmt, ap);
+    va_end(ap);
+    res->statuses[res->nstatuses++] = e;
+    if (res->status == GC_OK) {
+        res->status = e;
+        memcpy(res->message, m, sizeof res->message);
+    }
+}
+
+static volatile sig_atomic_t stop_signal; /* the signal caught, 0 if none (see the top) */
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+void gc_run_catch_signals(void) {
+    struct sigaction sa = {0};
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESETHAND; /* a second signal: the default action, the process ends */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int gc_run_exit_code(const gc_run_result *res) {
+    return res->status == GC_ERR_INTERRUPTED ? 128 + res->signal : (int)res->status;
+}
+
+/* The heap's sample hook: the safe point where a caught signal stops the run. */
+static void run_sample(void *ctx, gc_heap *h) {
+    run_env *env = ctx;
+    int sig = stop_signal;
+    if (sig) gc_fail(h, GC_ERR_INTERRUPTED, "interrupted by %s", sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
+    if (env->record_samples) gc_recorder_sample(env->rec, h);
+}
+
+static void run_pause_end(void *ctx, gc_heap *h, const gc_pause *p) {
+    run_env *env = ctx;
+    gc_recorder_listener(env->rec).pause_end(env->rec, h, p);
+}
+
+/* ------------------------------------------------ inputs and outputs never the same file */
+
+enum { MAX_NAMED_FILES = 2 * GC_MAX_PARAMS + 6 };
+typedef struct named_file {
+    char what[96];
+    char path[4200];
+} named_file;
+
+static void add_named(named_file *v, size_t *n, const char *what, const char *path) {
+    if (*n == MAX_NAMED_FILES || path == NULL || *path == '\0') return;
+    snprintf(v[*n].what, sizeof v[*n].what, "%s", what);
+    snprintf(v[*n].path, sizeof v[*n].path, "%s", path);
+    (*n)++;
+}
+
+static void add_text_params(named_file *v, size_t *n, const gc_params *p) {
+    for (size_t i = 0; p->desc && i < p->n; i++)
+        if (p->desc[i].type == GC_PARAM_TEXT) {
+            char what[96];
+            snprintf(what, sizeof what, "parameter %s", p->desc[i].name);
+            add_named(v, n, what, gc_param_text(p, p->desc[i].name));
+        }
+}
+
+/* 0, or GC_ERR_USAGE with a message if an output would overwrite an input or another output. */
+static int check_paths(const gc_run_config *cfg, gc_run_result *res) {
+    named_file out[8], *in = malloc(MAX_NAMED_FILES * sizeof *in); /* ~300 KiB: not on the stack */
+    size_t nin = 0, nout = 0;
+    if (in == NULL) {
+        status_add(res, GC_ERR_NOMEM, "out of memory for checking the run's file names");
+        return GC_ERR_NOMEM;
+    }
+    add_named(in, &nin, "the replayed trace", cfg->replay_trace);
+    add_text_params(in, &nin, &cfg->collector_params);
+    if (cfg->workload) add_text_params(in, &nin, &cfg->workload_params);
+    add_named(out, &nout, "--record-trace", cfg->record_trace);
+    if (cfg->out_dir) {
+        static const char *const files[] = {"events.csv", "timeline.csv", "mmu.csv", "summary.json"};
+        for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+            char what[64], path[4200];
+            snprintf(what, sizeof what, "--out's %s", files[i]);
+            snprintf(path, sizeof path, "%s/%s", cfg->out_dir, files[i]);
+            add_named(out, &nout, what, path);
+        }
+    }
+    for (size_t o = 0; o < nout; o++) {
+        for (size_t i = 0; i < nin; i++)
+            if (gc_same_file(in[i].path, out[o].path)) {
+                status_add(res, GC_ERR_USAGE, "%s %.1000s is also %s (%.1000s): an input is never overwritten", out[o].what,
+                           out[o].path, in[i].what, in[i].path);
+                free(in);
+                return GC_ERR_USAGE;
+            }
+        for (size_t k = 0; k < o; k++)
+            if (gc_same_file(out[k].path, out[o].path)) {
+                status_add(res, GC_ERR_USAGE, "%s %.1000s is also %s: two outputs cannot share a file", out[o].what,
+                           out[o].path, out[k].what);
+                free(in);
+                return GC_ERR_USAGE;
+            }
+    }
+    free(in);
+    return 0;
+}
 
 static void on_fatal(gc_heap *h, gc_error e, const char *message, void *ctx) {
     (void)h;
@@ -154,10 +281,17 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
     json_object_set_new(s, "heap_limit", JU(cfg->heap_limit));
     json_object_set_new(s, "sample_every", JU(cfg->sample_every));
     json_object_set_new(s, "cascade_pause_min", JU(h ? gc_core(h)->cascade_pause_min : cfg->cascade_pause_min));
-    json_object_set_new(s, "status", json_string(res->status == GC_OK ? "ok"
-                                                 : res->status == GC_ERR_HEAP_LIMIT ? "heap-limit-exceeded"
-                                                                                  : "error"));
+    json_object_set_new(s, "status", json_string(res->status == GC_OK                ? "ok"
+                                                 : res->status == GC_ERR_HEAP_LIMIT  ? "heap-limit-exceeded"
+                                                 : res->status == GC_ERR_INTERRUPTED ? "interrupted"
+                                                                                     : "error"));
     if (res->status != GC_OK) json_object_set_new(s, "error", json_string(res->message));
+    if (res->status == GC_ERR_INTERRUPTED) json_object_set_new(s, "signal", json_integer(res->signal));
+    if (res->nstatuses > 1) { /* every failure met, the first one included */
+        json_t *all = json_array();
+        for (size_t i = 0; i < res->nstatuses; i++) json_array_append_new(all, json_string(res->messages[i]));
+        json_object_set_new(s, "errors", all);
+    }
 
     json_t *t = json_object();
     json_object_set_new(t, "wall_ns", JU(res->wall_ns));
@@ -232,81 +366,98 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
 }
 
 /* The MMU curve over the workload's run, at 64 window lengths. */
-static int write_mmu(const char *path, const gc_recorder *rec, const gc_run_result *res) {
+static int write_mmu(FILE *f, const gc_recorder *rec, const gc_run_result *res) {
     enum { POINTS = 64 }; /* window lengths; each costs one pass over the pause log */
     uint64_t windows[POINTS];
     double mmu[POINTS];
     size_t n;
-    if (gc_mmu_curve_spans(rec->spans, rec->npauses, res->run_begin_ns, res->run_end_ns, POINTS, windows, mmu, &n) != 0)
+    if (gc_mmu_curve_spans(rec->spans, rec->npauses, res->run_begin_ns, res->run_end_ns, POINTS, windows, mmu, &n) != 0) {
+        errno = ENOMEM;
         return -1;
-    FILE *f = fopen(path, "w");
-    if (f == NULL) return -1;
-    fprintf(f, "window_ns,mmu\n");
+    }
+    fputs(GC_MMU_CSV_HEADER "\n", f);
     for (size_t i = 0; i < n; i++) fprintf(f, "%llu,%.6f\n", (unsigned long long)windows[i], mmu[i]);
-    int bad = ferror(f);
-    return (fclose(f) != 0 || bad) ? -1 : 0;
+    return ferror(f) ? -1 : 0;
 }
 
-static int write_outputs(const gc_run_config *cfg, gc_run_result *res, const gc_recorder *rec, gc_heap *h,
-                         json_t *collector_stats) {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/mmu.csv", cfg->out_dir);
-    if (write_mmu(path, rec, res) != 0) goto fail;
-    snprintf(path, sizeof path, "%s/events.csv", cfg->out_dir);
-    if (gc_recorder_write_events(rec, path) != 0) goto fail;
-    snprintf(path, sizeof path, "%s/timeline.csv", cfg->out_dir);
-    if (gc_recorder_write_timeline(rec, path) != 0) goto fail;
+typedef struct run_outputs {
+    const gc_recorder *rec;
+    const gc_run_result *res;
+} run_outputs;
+
+static int put_mmu(FILE *f, const run_outputs *o) { return write_mmu(f, o->rec, o->res); }
+static int put_events(FILE *f, const run_outputs *o) { return gc_recorder_write_events(o->rec, f); }
+static int put_timeline(FILE *f, const run_outputs *o) { return gc_recorder_write_timeline(o->rec, f); }
+
+/* The results directory. Each file is complete or absent; every one that cannot be written is a
+ * failure of its own (GC_ERR_IO) added to res, and summary.json, written last, lists them. */
+static void write_outputs(const gc_run_config *cfg, gc_run_result *res, const gc_recorder *rec, gc_heap *h,
+                          json_t *collector_stats) {
+    static const struct {
+        const char *name;
+        int (*put)(FILE *, const run_outputs *);
+    } csv[] = {{"mmu.csv", put_mmu}, {"events.csv", put_events}, {"timeline.csv", put_timeline}};
+    run_outputs o = {rec, res};
+    char path[4200], err[4400];
+    for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++) {
+        if (csv[i].put == put_events && rec->log_errno) continue; /* reported already */
+        snprintf(path, sizeof path, "%s/%s", cfg->out_dir, csv[i].name);
+        gc_outfile f;
+        if (gc_outfile_open(&f, path, err, sizeof err) != 0) {
+            status_add(res, GC_ERR_IO, "%.300s", err);
+            continue;
+        }
+        errno = 0;
+        if (csv[i].put(f.f, &o) != 0) {
+            int e = errno ? errno : EIO;
+            gc_outfile_discard(&f);
+            status_add(res, GC_ERR_IO, "cannot write %.200s: %s", path, strerror(e));
+        } else if (gc_outfile_commit(&f, err, sizeof err) != 0) {
+            status_add(res, GC_ERR_IO, "%.300s", err);
+        }
+    }
     snprintf(path, sizeof path, "%s/summary.json", cfg->out_dir);
     json_t *s = summary_json(cfg, res, rec, h, collector_stats);
-    int bad = json_dump_file(s, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (gc_outfile_write_json(path, s, JSON_INDENT(2) | JSON_PRESERVE_ORDER, err, sizeof err) != 0)
+        status_add(res, GC_ERR_IO, "%.300s", err);
     json_decref(s);
-    if (bad) goto fail;
-    return 0;
-fail:
-    if (res->status == GC_OK) {
-        res->status = GC_ERR_IO;
-        snprintf(res->message, sizeof res->message, "cannot write %.200s: %s", path, strerror(errno));
-    }
-    return -1;
 }
 
 gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     *res = (gc_run_result){0};
-    if (cfg->out_dir && gc_mkdir_p(cfg->out_dir) != 0) {
-        res->status = GC_ERR_IO;
-        snprintf(res->message, sizeof res->message, "cannot create output directory %s: %s", cfg->out_dir,
-                 strerror(errno));
-        return res->status;
-    }
+    if (check_paths(cfg, res) != 0) return res->status;
     gc_recorder rec = {0};
-    run_env env = {0};
+    run_env env = {.rec = &rec, .record_samples = cfg->sample_every != 0};
     gc_heap_config hc = {
         .collector = cfg->collector,
         .collector_params = &cfg->collector_params,
         .heap_limit = cfg->heap_limit,
-        .sample_every = cfg->sample_every,
+        .sample_every = cfg->sample_every ? cfg->sample_every : GC_RUN_STOP_CHECK_BYTES,
         .cascade_pause_min = cfg->cascade_pause_min,
         .poison = cfg->poison,
-        .listener = gc_recorder_listener(&rec),
+        .listener = {.ctx = &env, .pause_end = run_pause_end, .sample = run_sample},
         .on_fatal = on_fatal,
         .fatal_ctx = &env,
     };
     gc_heap *h = NULL;
-    char err[256];
+    char err[320];
     gc_trace_reader *volatile reader = NULL; /* a trace replaces the workload */
     if (cfg->replay_trace) {
         gc_trace_reader *r = gc_trace_reader_open(cfg->replay_trace, err, sizeof err);
         if (r == NULL) {
-            res->status = GC_ERR_USAGE;
-            snprintf(res->message, sizeof res->message, "%s", err);
+            status_add(res, GC_ERR_USAGE, "%s", err);
             return res->status;
         }
         reader = r;
     }
+    if (cfg->out_dir && gc_mkdir_p(cfg->out_dir) != 0) {
+        status_add(res, GC_ERR_IO, "cannot create output directory %.250s: %s", cfg->out_dir, strerror(errno));
+        gc_trace_reader_close(reader);
+        return res->status;
+    }
     gc_error e = gc_heap_create(&hc, &h, err, sizeof err);
     if (e != GC_OK) {
-        res->status = e;
-        snprintf(res->message, sizeof res->message, "%s", err);
+        status_add(res, e, "%s", err);
         gc_trace_reader_close(reader);
         return e;
     }
@@ -314,8 +465,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     if (cfg->record_trace) {
         gc_trace_writer *w = gc_trace_writer_open(cfg->record_trace, err, sizeof err);
         if (w == NULL) {
-            res->status = GC_ERR_IO;
-            snprintf(res->message, sizeof res->message, "%s", err);
+            status_add(res, GC_ERR_IO, "%s", err);
             gc_heap_destroy(h);
             gc_trace_reader_close(reader);
             return res->status;
@@ -332,25 +482,17 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     if (setjmp(env.escape) == 0) {
         workload_status = reader ? gc_trace_replay(h, reader) : gc_workload_specialise(cfg->workload, h)->run(h, &cfg->workload_params, &rng);
     } else {
-        res->status = env.error;
-        snprintf(res->message, sizeof res->message, "%s", env.message);
+        status_add(res, env.error, "%s", env.message);
+        if (env.error == GC_ERR_INTERRUPTED) res->signal = stop_signal;
     }
     uint64_t end = gc_now_ns();
     gc_core(h)->on_fatal = NULL; /* from here on nothing may longjmp */
     h->recorder = NULL;
     uint64_t sampling_inside = rec.sampling_ns - sampling_outside;
     gc_recorder_sample(&rec, h);
-    if (res->status == GC_OK && workload_status != 0) {
-        res->status = GC_ERR_VERIFY;
-        snprintf(res->message, sizeof res->message, "workload %s failed its own integrity check",
-                 reader ? "trace" : cfg->workload->name);
-    }
-    if (writer) {
-        if (gc_trace_writer_close(writer, err, sizeof err) != 0 && res->status == GC_OK) {
-            res->status = GC_ERR_IO;
-            snprintf(res->message, sizeof res->message, "%s", err);
-        }
-    }
+    if (res->status == GC_OK && workload_status != 0)
+        status_add(res, GC_ERR_VERIFY, "workload %s failed its own integrity check", reader ? "trace" : cfg->workload->name);
+    if (writer && gc_trace_writer_close(writer, err, sizeof err) != 0) status_add(res, GC_ERR_IO, "%s", err);
 
     res->wall_ns = end - start;
     res->run_begin_ns = start - gc_core(h)->t0_ns;
@@ -375,32 +517,35 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
         free(d);
     }
 
-    /* Outside timed regions: what is left, and what can never be reclaimed. */
-    gc_census_result c;
-    gc_census(h, &c);
+    /* Outside timed regions: what is left, and what can never be reclaimed. After a heap-limit
+     * failure or an interruption (both raised at the same point of the allocation slow path)
+     * the heap is consistent (the failing allocation changed nothing); after any other failure
+     * (out of memory, a collector's broken invariant) it may be half way through a collection,
+     * so nothing more walks it: the census figures stay 0 and the failure is the result. */
+    gc_error failed = gc_core(h)->error;
+    bool consistent = failed == GC_OK || failed == GC_ERR_HEAP_LIMIT || failed == GC_ERR_INTERRUPTED;
+    gc_census_result c = {0};
+    if (consistent) gc_census(h, &c);
     res->live_objects = c.reachable_objects;
     res->live_bytes = c.reachable_bytes;
     res->garbage_objects = c.unreachable_objects;
     res->garbage_bytes = c.unreachable_bytes;
     json_t *collector_stats = collector_stats_json(h); /* as the run left them, before the final collection */
     gc_core(h)->listener = (gc_listener){0};
-    /* After a heap-limit failure the heap is consistent (the failing allocation changed nothing),
-     * so the leak is still measured; after running out of memory nothing more is attempted. */
-    if (h->ops->collect && (gc_core(h)->error == GC_OK || gc_core(h)->error == GC_ERR_HEAP_LIMIT)) {
+    /* On a consistent heap the leak is measured after a final collection. */
+    if (h->ops->collect && consistent) {
         gc_core(h)->heap_limit = 0; /* the final collection must not fail on the limit */
         h->ops->collect(h, -1, GC_REASON_EXPLICIT);
     }
-    gc_census(h, &c);
+    if (consistent) gc_census(h, &c);
     res->leaked_objects = c.unreachable_objects;
     res->leaked_bytes = c.unreachable_bytes;
-    if (cfg->verify && res->status == GC_OK && gc_verify(h, err, sizeof err) != 0) {
-        res->status = GC_ERR_VERIFY;
-        snprintf(res->message, sizeof res->message, "verify failed: %s", err);
-    }
-    if (rec.oom && res->status == GC_OK) {
-        res->status = GC_ERR_NOMEM;
-        snprintf(res->message, sizeof res->message, "out of memory while recording metrics: results are incomplete");
-    }
+    if (cfg->verify && res->status == GC_OK && gc_verify(h, err, sizeof err) != 0)
+        status_add(res, GC_ERR_VERIFY, "verify failed: %s", err);
+    if (rec.oom) status_add(res, GC_ERR_NOMEM, "out of memory while recording metrics: results are incomplete");
+    if (rec.log_errno)
+        status_add(res, GC_ERR_IO, "cannot keep the log of pauses (a temporary file): %s; events.csv is not written",
+                   strerror(rec.log_errno));
     if (cfg->out_dir) write_outputs(cfg, res, &rec, h, collector_stats);
     json_decref(collector_stats);
     gc_trace_reader_close(reader);

@@ -2,20 +2,22 @@
  *
  * The header must say how many roots the trace uses before any operation, but that is known only
  * at the end; so the body goes to a temporary file and the header is written in front of it when
- * the writer is closed. A root register r of the heap is trace root r. */
+ * the writer is closed. A root register r of the heap is trace root r. The file is written through
+ * core/outfile.h: a failed recording leaves no partial trace, only the reason (errno's text). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/outfile.h"
 #include "gclab/mutator.h"
 #include "gclab/trace.h"
 
 struct gc_trace_writer {
-    FILE *out, *body;
-    char *path;
+    gc_outfile out;
+    FILE *body;
     uint64_t roots; /* one more than the highest root index used */
-    bool failed;
+    int failed;     /* errno of the first failed write to the body, 0 if none */
 };
 
 gc_trace_writer *gc_trace_writer_open(const char *path, char *err, size_t errlen) {
@@ -24,18 +26,23 @@ gc_trace_writer *gc_trace_writer_open(const char *path, char *err, size_t errlen
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    w->out = fopen(path, "w");
-    w->body = tmpfile();
-    w->path = strdup(path);
-    if (w->out == NULL || w->body == NULL || w->path == NULL) {
-        snprintf(err, errlen, "cannot create trace file %s: %s", path, strerror(errno));
-        if (w->out) fclose(w->out);
-        if (w->body) fclose(w->body);
-        free(w->path);
+    char why[4400];
+    if (gc_outfile_open(&w->out, path, why, sizeof why) != 0) {
+        snprintf(err, errlen, "--record-trace: %s", why);
+        free(w);
+        return NULL;
+    }
+    if ((w->body = tmpfile()) == NULL) {
+        snprintf(err, errlen, "--record-trace: cannot create a temporary file for %s: %s", path, strerror(errno));
+        gc_outfile_discard(&w->out);
         free(w);
         return NULL;
     }
     return w;
+}
+
+static void note_failure(gc_trace_writer *w) {
+    if (!w->failed) w->failed = errno ? errno : EIO;
 }
 
 static void use_root(gc_trace_writer *w, uint64_t r) {
@@ -61,7 +68,7 @@ void gc_record(gc_heap *h, gc_op op, uint64_t a, uint64_t b, uint64_t c) {
         n = fprintf(f, "collect %d\n", (int64_t)a < 0 || (int64_t)a > 2 ? 2 : (int)a);
         break;
     }
-    if (n < 0) w->failed = true;
+    if (n < 0) note_failure(w);
 }
 
 void gc_record_control(gc_heap *h, gc_control_op op, const int64_t *args, int nargs) {
@@ -78,26 +85,30 @@ void gc_record_control(gc_heap *h, gc_control_op op, const int64_t *args, int na
         if (n >= 0) n = fprintf(w->body, "\n");
         break;
     }
-    if (n < 0) w->failed = true;
+    if (n < 0) note_failure(w);
 }
 
 int gc_trace_writer_close(gc_trace_writer *w, char *err, size_t errlen) {
-    int rc = 0;
-    fprintf(w->out, "gclab-trace 1\nroots %llu\n", (unsigned long long)(w->roots ? w->roots : 1));
+    FILE *out = w->out.f;
+    fprintf(out, "gclab-trace 1\nroots %llu\n", (unsigned long long)(w->roots ? w->roots : 1));
     char buf[1 << 16];
     size_t n;
-    if (fflush(w->body) != 0 || fseek(w->body, 0, SEEK_SET) != 0) w->failed = true;
+    errno = 0;
+    if (!w->failed && (fflush(w->body) != 0 || fseek(w->body, 0, SEEK_SET) != 0)) note_failure(w);
     while (!w->failed && (n = fread(buf, 1, sizeof buf, w->body)) > 0)
-        if (fwrite(buf, 1, n, w->out) != n) w->failed = true;
-    if (ferror(w->body)) w->failed = true;
+        if (fwrite(buf, 1, n, out) != n) note_failure(w);
+    if (!w->failed && ferror(w->body)) note_failure(w);
     fclose(w->body);
-    if (ferror(w->out)) w->failed = true;
-    if (fclose(w->out) != 0) w->failed = true;
+    int rc = 0;
+    char why[4400];
     if (w->failed) {
-        snprintf(err, errlen, "cannot write trace file %s", w->path);
+        gc_outfile_discard(&w->out);
+        snprintf(err, errlen, "--record-trace: cannot write %s: %s (no trace written)", w->out.path, strerror(w->failed));
+        rc = -1;
+    } else if (gc_outfile_commit(&w->out, why, sizeof why) != 0) {
+        snprintf(err, errlen, "--record-trace: %s (no trace written)", why);
         rc = -1;
     }
-    free(w->path);
     free(w);
     return rc;
 }

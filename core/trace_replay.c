@@ -40,8 +40,15 @@ struct gc_trace_reader {
     char buf[READ_BUFFER + 1];
 };
 
+/* A line holding a NUL byte would be cut short at it, the rest silently ignored: an error. */
+static char *checked_line(gc_trace_reader *r, char *s, size_t len) {
+    if (memchr(s, '\0', len) == NULL) return s;
+    snprintf(r->msg, sizeof r->msg, "the line contains a NUL byte (at column %zu)", (size_t)((char *)memchr(s, '\0', len) - s) + 1);
+    return NULL;
+}
+
 /* The next line, NUL-terminated in place (its '\n' replaced), or NULL at the end of the file or
- * on a read error or an overlong line (then r->msg says which). */
+ * on a read error, an overlong line or a NUL byte (then r->msg says which). */
 static char *next_line(gc_trace_reader *r) {
     for (;;) {
         char *s = r->buf + r->start;
@@ -54,15 +61,16 @@ static char *next_line(gc_trace_reader *r) {
                 snprintf(r->msg, sizeof r->msg, "line is longer than %d characters", MAX_LINE);
                 return NULL;
             }
-            return s;
+            return checked_line(r, s, (size_t)(nl - s));
         }
         if (r->eof) {
             if (r->start == r->end) return NULL;
             r->buf[r->end] = '\0'; /* a last line without '\n' */
             r->line++;
             s = r->buf + r->start;
+            size_t len = r->end - r->start;
             r->start = r->end;
-            return s;
+            return checked_line(r, s, len);
         }
         if (r->end - r->start > MAX_LINE) {
             r->line++;
@@ -199,8 +207,11 @@ static int bad(replay *x, const char *fmt, ...) {
 static int root_arg(replay *x, const char *t, uint32_t *slot) {
     uint64_t v;
     if (!parse_number(t, UINT32_MAX, &v)) return bad(x, "'%s' is not a root index", t);
-    if (v >= x->r->roots) return bad(x, "root r%llu is out of range: the trace declares roots 0..%ld", (unsigned long long)v,
-                                     (long)x->r->roots - 1);
+    if (v >= x->r->roots && x->r->roots == 0)
+        return bad(x, "root r%llu is out of range: the trace declares no roots ('roots 0')", (unsigned long long)v);
+    if (v >= x->r->roots)
+        return bad(x, "root r%llu is out of range: the trace declares roots 0..%lu", (unsigned long long)v,
+                   (unsigned long)x->r->roots - 1);
     *slot = x->base + (uint32_t)v;
     return 0;
 }

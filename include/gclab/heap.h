@@ -170,6 +170,7 @@ typedef enum gc_error {
     GC_ERR_NOMEM = 4,      /* the backing allocator refused */
     GC_ERR_IO = 5,         /* results could not be written */
     GC_ERR_VERIFY = 6,     /* a collector's invariants failed */
+    GC_ERR_INTERRUPTED = 7, /* stopped by SIGINT or SIGTERM (gc_run_catch_signals; exit code 128 + signal) */
 } gc_error;
 
 typedef struct gc_heap gc_heap;

@@ -71,4 +71,10 @@ void gc_param_format(const gc_params *p, size_t i, char *buf, size_t len);
  * Returns 0, or -1 for an empty, malformed, negative or overflowing text. */
 int gc_parse_size(const char *text, uint64_t *out);
 
+/* A workload seed: plain decimal digits (no sign, blank or other text), 0 to GC_SEED_MAX, the
+ * range summary.json records exactly (a JSON integer of jansson's: int64_t), so that every
+ * recorded seed can be given back to --seed. Returns 0, or -1. */
+#define GC_SEED_MAX ((uint64_t)INT64_MAX)
+int gc_parse_seed(const char *text, uint64_t *out);
+
 #endif

@@ -30,9 +30,17 @@ typedef struct gc_pause_stats {
     uint64_t count, total_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
 } gc_pause_stats;
 
+enum { GC_RUN_MAX_STATUSES = 8 };
+
 typedef struct gc_run_result {
-    gc_error status;          /* GC_OK, or why the run ended early */
+    gc_error status;          /* GC_OK, or the first failure the run met: its exit code */
     char message[320];        /* one line when status != GC_OK */
+    /* Every failure met, in order (statuses[0] is `status`): a run can exceed its heap limit and
+     * then find its disk full; both are reported. At most GC_RUN_MAX_STATUSES are kept. */
+    size_t nstatuses;
+    gc_error statuses[GC_RUN_MAX_STATUSES];
+    char messages[GC_RUN_MAX_STATUSES][320];
+    int signal;               /* the signal, when status is GC_ERR_INTERRUPTED */
     uint64_t wall_ns, gc_ns, sampling_ns, mutator_ns;
     uint64_t run_begin_ns, run_end_ns;       /* the workload's run, on the pauses' clock */
     uint64_t cascade_ns;                     /* time in timed RC cascades (part of gc_ns) */
@@ -45,8 +53,22 @@ typedef struct gc_run_result {
     uint64_t live_objects, live_bytes;       /* reachable when the workload ended */
 } gc_run_result;
 
-/* Run it. Returns res->status. Every figure recorded before a failure is still written. */
+/* Run it. Returns res->status. Every figure recorded before a failure is still written. Before
+ * anything else, the inputs (the replayed trace, every text parameter that names an existing
+ * file) are compared with the outputs (--record-trace, the files of out_dir): the same file on
+ * both sides is GC_ERR_USAGE, and nothing is read or written. */
 gc_error gc_run(const gc_run_config *cfg, gc_run_result *res);
+
+/* Catch SIGINT and SIGTERM from now on: a run in progress stops at its next safe point (a
+ * timeline sample, at least every GC_RUN_STOP_CHECK_BYTES allocated), writes what it recorded with
+ * the status "interrupted" and returns GC_ERR_INTERRUPTED with res->signal set. The handler only
+ * records the signal (it is async-signal-safe) and is reset to the default by its first call, so
+ * a second signal ends the process at once. For programs that want this; `gclab` does. */
+void gc_run_catch_signals(void);
+#define GC_RUN_STOP_CHECK_BYTES ((uint64_t)1 << 20)
+
+/* The exit code for a run's status: the status itself, 128 + signal for GC_ERR_INTERRUPTED. */
+int gc_run_exit_code(const gc_run_result *res);
 
 /* Figures from a sorted array of pause durations. */
 void gc_pause_stats_of(uint64_t *durations, size_t n, gc_pause_stats *out);

@@ -19,6 +19,16 @@ expect_error 2 "'rc' is listed twice" "$gclab" compare --collectors rc,marksweep
 expect_error 2 "--heap-multiples" "$gclab" compare --collectors rc --workloads gcbench --heap-multiples 2,x --out a
 expect_error 2 "--heap-multiples: '2' is listed twice" "$gclab" compare --collectors rc --workloads gcbench --heap-multiples 2,2.0 --out a
 expect_error 2 "--heap-limits" "$gclab" compare --collectors rc --workloads gcbench --heap-limits 0 --out a
+# a multiple whose limit cannot be a uint64_t (or a plan's JSON integer): refused, not wrapped to "no limit"
+expect_error 2 "--heap-multiples: '1e30' is too large" "$gclab" compare --collectors rc --workloads gcbench --heap-multiples 1e30 --out a
+expect_error 2 "--heap-multiples: '9.3e18' is too large" "$gclab" compare --collectors rc --workloads gcbench --heap-multiples 2,9.3e18 --out a
+expect_error 2 "--heap-limits" "$gclab" compare --collectors rc --workloads gcbench --heap-limits 9000000000G --out a
+expect_error 2 "--slurm-throttle" "$gclab" compare --collectors rc --workloads gcbench --slurm-throttle 0 --out a
+expect_error 2 "--emit-jobs: empty path" "$gclab" compare --collectors rc --workloads gcbench --emit-jobs "" --out a
+mkdir -p jobsdir && echo '{"kept": true}' >jobsdir/experiment.json
+expect_error 2 "is also the experiment's experiment.json" "$gclab" compare --collectors rc "${small[@]}" --out jobsdir --emit-jobs jobsdir/experiment.json
+[ "$(cat jobsdir/experiment.json)" = '{"kept": true}' ] || fail "--emit-jobs overwrote experiment.json"
+rm -r jobsdir
 expect_error 2 "not both" "$gclab" compare --collectors rc "${small[@]}" --heap-multiples 2 --out a
 expect_error 2 "--invocations" "$gclab" compare --collectors rc --workloads gcbench --invocations 0 --out a
 expect_error 2 "--out" "$gclab" compare --collectors rc --workloads gcbench

@@ -53,6 +53,33 @@ diff <(cells_of merged/results.csv) <(cells_of local/results.csv) || fail "the m
 "$gclab" run-cell "$scratch/split-b" "$third" 2>/dev/null || true
 expect_error 2 "in two places" "$gclab" merge split-a split-b --out merged2 --no-plots
 
+# --- a sweep beyond Slurm's MaxArraySize: arrays of at most 1000 tasks, each with its offset ---
+# 2 collectors x 501 invocations = 1002 cells: arrays of 1000 and 2.
+big=(--collectors rc,marksweep --workloads gcbench --param scale=0.001 --heap-limits 64M --invocations 501 --out big)
+"$gclab" compare "${big[@]}" --slurm-throttle 50 --emit-jobs big.txt >big.out 2>&1 || fail "big emit-jobs: $(cat big.out)"
+[ "$(wc -l <big.txt)" -eq 1002 ] || fail "big.txt has $(wc -l <big.txt) lines"
+grep -qx "#SBATCH --array=1-1000%50" big.txt.sbatch || fail "big.txt.sbatch: $(grep array big.txt.sbatch)"
+# a fake sbatch that records its arguments and answers a job id, as `sbatch --parsable` does
+mkdir fakebin
+cat >fakebin/sbatch <<'SH'
+#!/bin/bash
+echo "$*" >>"$SBATCH_LOG"
+echo $((100 + $(wc -l <"$SBATCH_LOG")))
+SH
+chmod +x fakebin/sbatch
+SBATCH_LOG=$scratch/sbatch.log PATH=$scratch/fakebin:$PATH bash big.txt.submit >submit.out 2>&1 || fail "submit: $(cat submit.out)"
+want="--parsable --array=1-1000%50 --export=ALL,GCLAB_TASK_OFFSET=0 $scratch/big.txt.sbatch
+--parsable --dependency=afterany:101 --array=1-2%50 --export=ALL,GCLAB_TASK_OFFSET=1000 $scratch/big.txt.sbatch"
+[ "$(cat sbatch.log)" = "$want" ] || fail "the submitted arrays: $(cat sbatch.log)"
+# task 2 of the second array runs line 1002 (as Slurm would run it, without Slurm)
+last=$(sed -n "1002s/.* '\(.*\)'$/\1/p" big.txt)
+(cd / && SLURM_ARRAY_TASK_ID=2 GCLAB_TASK_OFFSET=1000 bash "$scratch/big.txt.sbatch") >t1002.out 2>&1 || fail "task 1002: $(cat t1002.out)"
+[ -d "big/cells/$last" ] && [ "$(ls big/cells | wc -l)" -eq 1 ] || fail "task 2 at offset 1000 did not run line 1002 ($last)"
+# without a throttle, the arrays are submitted at once, without dependencies
+"$gclab" compare "${big[@]}" --emit-jobs big2.txt >/dev/null 2>&1 || fail "big2 emit-jobs"
+grep -qx "#SBATCH --array=1-1000" big2.txt.sbatch || fail "big2.txt.sbatch: $(grep array big2.txt.sbatch)"
+[ "$(grep -c '^prev=$(sbatch --parsable --array=1-' big2.txt.submit)" -eq 2 ] || fail "big2.txt.submit: $(cat big2.txt.submit)"
+
 # --- GNU parallel, for real ---
 if ! command -v parallel >/dev/null; then
   echo "GNU parallel is not installed (scripts/install-deps.sh installs it): skipped"

@@ -35,7 +35,21 @@ echo '{"broken' >"$cache"
 expect_error 2 "minheap.json" "$gclab" minheap --collector marksweep "${wl[@]}" --out "$scratch/cache"
 [ "$(cat "$cache")" = '{"broken' ] || fail "a corrupt cache was overwritten"
 
+# A tolerance below one byte's share of the answer: the bisection stops when the bounds are one
+# byte apart (it used to loop for ever once hi - lo = 1). The answer completes, one byte less does not.
+fine=$("$gclab" minheap --collector marksweep --workload gcbench --param scale=0.001 --tolerance 1e-5) ||
+  fail "minheap with --tolerance 1e-5 exited $?"
+"$gclab" run --collector marksweep --workload gcbench --param scale=0.001 --heap-limit "$fine" --quiet ||
+  fail "no completion at the 1e-5 minimum heap $fine"
+rc=0
+"$gclab" run --collector marksweep --workload gcbench --param scale=0.001 --heap-limit $((fine - 1)) --quiet 2>/dev/null || rc=$?
+[ "$rc" -eq 3 ] || fail "one byte below the exact minimum heap $fine exited $rc, not 3"
+
 # bad input
+for t in 0 1 -0.1 nan "" 0.5x; do
+  expect_error 2 "--tolerance" "$gclab" minheap --collector marksweep "${wl[@]}" --tolerance "$t"
+  expect_error 2 "--tolerance" "$gclab" compare --collectors rc --workloads gcbench --tolerance "$t" --out "$scratch/never"
+done
 expect_error 2 "unknown collector 'nope'" "$gclab" minheap --collector nope "${wl[@]}"
 expect_error 2 "unknown workload 'nope'" "$gclab" minheap --collector rc --workload nope
 expect_error 2 "--tolerance" "$gclab" minheap --collector rc "${wl[@]}" --tolerance 1.5
