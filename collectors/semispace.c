@@ -71,7 +71,7 @@ static void ss_collect(gc_heap *h, int generation, gc_reason why) {
     semispace *ss = h->cstate;
     gc_pause p;
     gc_pause_begin(h, &p, "full", -1, why);
-    uint64_t before = h->objects_live;
+    uint64_t before = gc_heap_objects(h);
     gc_copy_space *from = ss->active, *to = ss->idle;
 
     /* reserve */
@@ -105,7 +105,7 @@ static void ss_collect(gc_heap *h, int generation, gc_reason why) {
     ss->active = to;
     ss->idle = from;
     ss->collections++;
-    p.collected = (int64_t)(before - h->objects_live);
+    p.collected = (int64_t)(before - gc_heap_objects(h));
     gc_size_policy_resize(h, &ss->size);
     gc_pause_end(h, &p);
 }
@@ -153,7 +153,7 @@ static void check_root(gc_object **slot, void *ctx) { check_ref(ctx, *slot, "a r
 
 static int ss_verify(gc_heap *h, char *msg, size_t len) {
     semispace *ss = h->cstate;
-    if (gc_space_objects(h, &ss->idle->space) != 0 || ss->idle->first != NULL) {
+    if (gc_space_objects(h, &ss->idle->space) != 0) {
         snprintf(msg, len, "semispace: the idle semispace holds objects outside a collection (SS-1)");
         return -1;
     }

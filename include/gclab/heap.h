@@ -188,6 +188,7 @@ static inline bool gc_stack_push(gc_stack *s, gc_object *o) {
     s->items[s->len++] = o;
     return true;
 }
+static inline gc_object *gc_stack_pop(gc_stack *s) { return s->len ? s->items[--s->len] : NULL; }
 void gc_stack_free(gc_stack *s);
 
 /* Called when the heap cannot go on (heap limit, out of memory). The run driver longjmps out of
@@ -376,7 +377,8 @@ void gc_free_object(gc_heap *h, gc_object *o);
 bool gc_space_lane_clear(gc_heap *h, unsigned which);
 /* Visit every live object. The callback must not allocate or free. */
 void gc_heap_each(gc_heap *h, void (*fn)(gc_object *o, void *ctx), void *ctx);
-/* Visit every root slot (stack frames, then globals). */
+/* Visit every root slot (stack frames, then globals), by address: the callback may write the
+ * slot (a moving collector updates it to the copy's address) but must not allocate. */
 void gc_roots_each(gc_heap *h, void (*fn)(gc_object **slot, void *ctx), void *ctx);
 /* Cell address of an object (its prefix's start). */
 static inline void *gc_cell_of(const gc_heap *h, gc_object *o) { return (char *)o - h->prefix; }

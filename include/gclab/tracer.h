@@ -16,6 +16,13 @@
  * then gc_sweep or gc_sweep_lazily (gclab/heap.h), and gc_large_sweep is called by both.
  * gc_mark_from_roots(h, GC_BITS_MARK) is all of this at once.
  *
+ * A copying collector's large objects (they never move) are marked in place from its visitor:
+ *     gc_mark_begin(h);   before the trace: the next epoch (nothing is marked)
+ *     if (!gc_mark_object(h, o)) gc_tracer_push(t, o);   in the visitor, for a GC_OBJ_LARGE object
+ *     gc_large_sweep(h);  after the trace: frees the large objects left unmarked
+ * with no gc_mark_roots, gc_mark_step or gc_mark_end (the mark stack is not used; the grey objects
+ * are the tracer's own).
+ *
  * The visiting tracer (copying, or any policy of the collector's own):
  *     gc_tracer t; gc_tracer_init(&t, h, to);   to: a copy space whose copies are scanned (or NULL)
  *     gc_tracer_roots(&t, visit, ctx);          visit(&t, slot, ctx) for every non-nil root slot
@@ -48,7 +55,7 @@ bool gc_mark_object(gc_heap *h, gc_object *o);
 
 /* --- the visiting tracer --- */
 typedef struct gc_tracer {
-    gc_heap *h;
+    gc_heap *h;            /* the heap being traced: a visitor reads it (t->h); nothing else writes it */
     gc_copy_space *copies; /* copies made into it are scanned, Cheney-style; may be NULL */
     gc_stack grey;         /* objects to scan that are not in `copies` */
     bool failed;           /* an object could not be greyed: out of memory (gc_tracer_failed) */
