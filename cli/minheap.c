@@ -110,6 +110,22 @@ int minheap_find(const char *collector, const char *workload, char *const *param
         return -1;
     }
     uint64_t lo = 0;
+    /* The unlimited run's peak of cells in use is an upper bound for collectors whose limit counts
+     * only those; a copying collector's limit also counts its copy reserve (docs/metrics.md), so
+     * the bound is checked, and doubled until a run completes under it (a few probes at most: the
+     * reserve is at most the cells once more). */
+    for (int doublings = 0;; doublings++) {
+        int r = probe(collector, workload, params, nparams, seed, hi, NULL);
+        if (r == 0) break;
+        if (r != GC_ERR_HEAP_LIMIT || doublings == 8 || hi > UINT64_MAX / 4) {
+            cli_fmt(err, errlen, "minimum heap: %s on %s does not complete under a limit of %llu bytes (exit %d)",
+                    workload, collector, (unsigned long long)hi, r);
+            json_decref(cache);
+            return -1;
+        }
+        lo = hi;
+        hi *= 2;
+    }
     /* Each probe halves hi - lo (mid is strictly between lo and hi while hi - lo > 1): at most
      * 64 probes. */
     while (hi - lo > 1 && (double)(hi - lo) > tolerance * (double)hi) {
