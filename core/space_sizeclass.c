@@ -181,8 +181,13 @@ void gc_free_object(gc_heap *h, gc_object *o) {
     uint32_t cs = gc_class_size[cls];
     h->objects_live--;
     h->heap_bytes -= cs;
-    gc_core(h)->sc.space.objects--;
-    gc_core(h)->sc.space.bytes -= cs;
+    /* The space's own counts, unless it is the allocation space: then gc_heap_sync attributes
+     * the totals' difference to it, frees included (one test instead of two counts on every
+     * reference-counting free). */
+    if (GC_UNLIKELY(gc_core(h)->alloc_space != &gc_core(h)->sc.space)) {
+        gc_core(h)->sc.space.objects--;
+        gc_core(h)->sc.space.bytes -= cs;
+    }
     cell_mark_free(h, cell, cs);
     ((gc_cell *)cell)->next = h->free[cls];
     h->free[cls] = cell;

@@ -23,8 +23,9 @@ gc_space *gc_heap_spaces(gc_heap *h) { return gc_core(h)->spaces; }
 gc_space *gc_heap_allocation_space(const gc_heap *h) { return gc_core(h)->alloc_space; }
 
 void gc_heap_sync(gc_heap *h) {
-    /* Every count change but the inline paths' goes to a space and the totals alike, so the
-     * difference is exactly what the inline paths allocated, all of it in the allocation space. */
+    /* Every count change goes to a space and the totals alike, except the inline allocation
+     * paths' and the frees of objects of the allocation space (gc_free_object), which go to the
+     * totals only: the difference is exactly theirs, all of it the allocation space's. */
     uint64_t objects = 0, bytes = 0;
     for (gc_space *s = gc_core(h)->spaces; s; s = s->next) {
         objects += s->objects;

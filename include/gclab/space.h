@@ -18,9 +18,9 @@
  * it is copied.
  *
  * Counts (HEAP-1 per space): each space counts the objects it holds and their cell bytes; the heap's
- * totals (objects_live, heap_bytes) are their sum. The inline allocation path counts only into the
- * heap's totals, so between syncs the allocation space's own counts lag by what the fast path
- * allocated: gc_space_objects and gc_space_bytes sync first, and so do every walk, verification
+ * totals (objects_live, heap_bytes) are their sum. The inline allocation path (and a
+ * reference-counting free in the allocation space) counts only into the heap's totals, so between
+ * syncs the allocation space's own counts lag by what those did: gc_space_objects and gc_space_bytes sync first, and so do every walk, verification
  * and collection start (gc_heap_sync). */
 #ifndef GCLAB_SPACE_H
 #define GCLAB_SPACE_H
