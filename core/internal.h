@@ -5,6 +5,11 @@
 #include "gclab/heap.h"
 #include "gclab/mutator.h"
 
+/* arena.c: the heaps' jemalloc arenas, pooled across heaps (ARENA-1). acquire: 0, or -1 with a
+ * one-line message; release: the arena goes back to the pool, empty and purged. */
+int gc_arena_acquire(unsigned *arena, char *err, size_t errlen);
+void gc_arena_release(unsigned arena);
+
 /* space.c */
 int gc_space_init(gc_heap *h, char *err, size_t errlen);
 void gc_space_destroy(gc_heap *h);

@@ -64,25 +64,15 @@ const uint8_t gc_class_of[GC_SMALL_MAX / GC_CELL_ALIGN + 1] = {
 
 static void release_empty(gc_heap *h);
 
-static void destroy_arena(gc_heap *h) {
-    char name[64];
-    snprintf(name, sizeof name, "arena.%u.destroy", h->arena);
-    mallctl(name, NULL, NULL, NULL, 0);
-}
-
 static int block_flags(const gc_heap *h) {
     return MALLOCX_ALIGN(GC_BLOCK_SIZE) | MALLOCX_ARENA(h->arena) | MALLOCX_TCACHE_NONE;
 }
 
 int gc_space_init(gc_heap *h, char *err, size_t errlen) {
-    size_t sz = sizeof h->arena;
-    if (mallctl("arenas.create", &h->arena, &sz, NULL, 0) != 0) {
-        snprintf(err, errlen, "jemalloc: cannot create an arena for the heap");
-        return -1;
-    }
+    if (gc_arena_acquire(&h->arena, err, errlen) != 0) return -1;
     if (gc_block_marks_init(h) != 0) {
         snprintf(err, errlen, "out of memory for the heap's block marks");
-        destroy_arena(h);
+        gc_arena_release(h->arena);
         return -1;
     }
     return 0;
@@ -205,7 +195,7 @@ void gc_space_destroy(gc_heap *h) {
     for (unsigned c = 0; c < GC_NCLASSES; c++)
         while (h->blocks[c]) block_release(h, &h->blocks[c], h->blocks[c], GC_BLOCK_SIZE);
     while (h->large) block_release(h, &h->large, h->large, large_block_bytes(h->large));
-    destroy_arena(h);
+    gc_arena_release(h->arena);
     gc_block_marks_destroy(h);
 }
 
