@@ -10,7 +10,8 @@ packages=(
   gnuplot-nox                        # plots (PDF, SVG, PNG)
   parallel                           # running sweeps of cells (gclab compare --emit-jobs)
   libgc-dev                          # bdwgc, the reference collector of the benchmarks in bench/
-  valgrind                           # callgrind's instruction counts (scripts/bench.sh)
+  valgrind                           # memcheck (tests/reliability), callgrind (scripts/bench.sh)
+  clang libclang-rt-14-dev           # libFuzzer for the fuzz targets (tests/fuzz/run.sh, .ci/run)
   python3                            # the CPython oracle and snapshot tools
 )
 
