@@ -284,9 +284,10 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     char err[256];
     gc_trace_reader *volatile reader = NULL; /* a trace replaces the workload */
     if (cfg->replay_trace) {
-        gc_trace_reader *r = gc_trace_reader_open(cfg->replay_trace, err, sizeof err);
-        if (r == NULL) {
-            res->status = GC_ERR_USAGE;
+        gc_trace_reader *r;
+        int opened = gc_trace_open(cfg->replay_trace, NULL, 0, &r, err, sizeof err);
+        if (opened != GC_OK) {
+            res->status = (gc_error)opened; /* out of memory (4) or bad input (2) */
             snprintf(res->message, sizeof res->message, "%s", err);
             return res->status;
         }
