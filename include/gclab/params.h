@@ -71,4 +71,8 @@ void gc_param_format(const gc_params *p, size_t i, char *buf, size_t len);
  * Returns 0, or -1 for an empty, malformed, negative or overflowing text. */
 int gc_parse_size(const char *text, uint64_t *out);
 
+/* `text` as a one-line message may quote it: copied into buf (at most len - 1 bytes), with every
+ * control character (a newline, a carriage return, a tab, ...) written as '?'. Returns buf. */
+const char *gc_printable(const char *text, char *buf, size_t len);
+
 #endif
