@@ -39,8 +39,9 @@ static int add_row(cell_table *t, const cell_row *r) {
 static json_t *check_cell_json(json_t *j, const json_error_t *je, const char *path, const char *cell, const char *key,
                                char *err, size_t errlen) {
     if (j == NULL || !json_is_string(json_object_get(j, key))) {
+        char why[sizeof je->text]; /* jansson quotes the text near the error, which may hold a newline */
         cli_fmt(err, errlen, "corrupt cell %s: %s is missing or malformed (%s%s)", cell, path, j ? "no " : "",
-                j ? key : je->text);
+                j ? key : gc_printable(je->text, why, sizeof why));
         json_decref(j);
         return NULL;
     }
