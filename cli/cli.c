@@ -34,8 +34,9 @@ const gc_workload *cli_find_workload(const catalog *cat, const char *name) {
 }
 
 static int usage_error(const char *fmt, const char *arg) {
+    char shown[200];
     fprintf(stderr, "gclab: ");
-    fprintf(stderr, fmt, arg);
+    fprintf(stderr, fmt, gc_printable(arg, shown, sizeof shown)); /* one line whatever the argument */
     fprintf(stderr, " (see gclab help)\n");
     return GC_ERR_USAGE;
 }
@@ -161,12 +162,13 @@ static int parse_u64(const char *text, uint64_t *out) {
 
 int cli_prepare_run(const catalog *cat, const char *cname, const char *wname, char *const *params, int nparams,
                     gc_run_config *cfg, char *err, size_t errlen) {
+    char shown[200]; /* names as messages show them: on one line */
     if (!(cfg->collector = cli_find_collector(cat, cname))) {
-        snprintf(err, errlen, "unknown collector '%s' (see gclab list)", cname);
+        snprintf(err, errlen, "unknown collector '%s' (see gclab list)", gc_printable(cname, shown, sizeof shown));
         return GC_ERR_USAGE;
     }
     if (wname && !(cfg->workload = cli_find_workload(cat, wname))) {
-        snprintf(err, errlen, "unknown workload '%s' (see gclab list)", wname);
+        snprintf(err, errlen, "unknown workload '%s' (see gclab list)", gc_printable(wname, shown, sizeof shown));
         return GC_ERR_USAGE;
     }
     if (gc_params_init(&cfg->collector_params, cfg->collector->params, err, errlen) != 0 ||
@@ -176,15 +178,15 @@ int cli_prepare_run(const catalog *cat, const char *cname, const char *wname, ch
         char name[128], msg[256];
         const char *eq = strchr(params[i], '=');
         if (!eq || eq == params[i] || (size_t)(eq - params[i]) >= sizeof name) {
-            snprintf(err, errlen, "bad --param '%s': expected NAME=VALUE", params[i]);
+            snprintf(err, errlen, "bad --param '%s': expected NAME=VALUE", gc_printable(params[i], shown, sizeof shown));
             return GC_ERR_USAGE;
         }
         snprintf(name, sizeof name, "%.*s", (int)(eq - params[i]), params[i]);
         int rc = gc_params_set(&cfg->collector_params, name, eq + 1, msg, sizeof msg);
         if (rc == GC_PARAM_UNKNOWN) rc = gc_params_set(&cfg->workload_params, name, eq + 1, msg, sizeof msg);
         if (rc == GC_PARAM_UNKNOWN) {
-            snprintf(err, errlen, "unknown parameter '%s' for collector %s%s%s (see gclab list)", name, cname,
-                     wname ? " and workload " : "", wname ? wname : "");
+            snprintf(err, errlen, "unknown parameter '%s' for collector %s%s%s (see gclab list)",
+                     gc_printable(name, shown, sizeof shown), cname, wname ? " and workload " : "", wname ? wname : "");
             return GC_ERR_USAGE;
         }
         if (rc != 0) {
@@ -235,7 +237,8 @@ int cli_parse_run_args(const char *command, int argc, char **argv, cli_run_args 
             if (parse_u64(argv[++i], &cfg->cascade_pause_min) != 0 || cfg->cascade_pause_min == 0)
                 return usage_error("bad --cascade-pause-min '%s': expected a positive whole number", argv[i]);
         } else {
-            fprintf(stderr, "gclab: %s: unknown option '%s' (see gclab help)\n", command, a);
+            char shown[200];
+            fprintf(stderr, "gclab: %s: unknown option '%s' (see gclab help)\n", command, gc_printable(a, shown, sizeof shown));
             return GC_ERR_USAGE;
         }
     }

@@ -61,6 +61,10 @@ typedef struct cell_table {
 /* Load every cell of DIR/cells (finished ones, and unfinished ones as status "incomplete").
  * A corrupt cell (unreadable or malformed JSON) is an error naming it. */
 int results_load(const char *dir, cell_table *t, char *err, size_t errlen);
+/* One finished cell's row from the texts of its cell.json and summary.json (what results_load
+ * reads from the files; the fuzz target's way in). 0, or -1 with a message naming the cell. */
+int results_row_from_text(const char *name, const char *cell_json, size_t cell_len, const char *summary_json,
+                          size_t summary_len, cell_row *r, char *err, size_t errlen);
 /* Sort the rows by cell name and keep one row per cell: several directories given to merge may
  * be copies of one experiment, each with the plans of cells run elsewhere, so a finished cell
  * replaces the same cell's incomplete or not-run rows. A cell finished in two places is an error

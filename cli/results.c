@@ -43,14 +43,14 @@ static int add_row(cell_table *t, const cell_row *r) {
     return 0;
 }
 
-/* A cell's JSON file: an object holding the string `key`; NULL, with a message naming the cell and
- * the file, if it is missing, not JSON or without that key. */
-static json_t *load_cell_json(const char *path, const char *cell, const char *key, char *err, size_t errlen) {
-    json_error_t je;
-    json_t *j = json_load_file(path, 0, &je);
+/* A cell's JSON, parsed (j; NULL if it could not be, with je saying why): an object holding the
+ * string `key`, or NULL, with a message naming the cell and the file. Consumes j on failure. */
+static json_t *check_cell_json(json_t *j, const json_error_t *je, const char *path, const char *cell, const char *key,
+                               char *err, size_t errlen) {
     if (j == NULL || !json_is_string(json_object_get(j, key))) {
+        char why[sizeof je->text]; /* jansson quotes the text near the error, which may hold a newline */
         cli_fmt(err, errlen, "corrupt cell %s: %s is missing or malformed (%s%s)", cell, path, j ? "no " : "",
-                j ? key : je.text);
+                j ? key : gc_printable(je->text, why, sizeof why));
         json_decref(j);
         return NULL;
     }
@@ -185,6 +185,78 @@ static int check_summary(json_t *s, const char *path, const char *cell, char *er
     return 0;
 }
 
+static json_t *load_cell_json(const char *path, const char *cell, const char *key, char *err, size_t errlen) {
+    json_error_t je;
+    return check_cell_json(json_load_file(path, 0, &je), &je, path, cell, key, err, errlen);
+}
+
+/* The plan's part of a row (cell.json or plan/NAME.json); every figure NAN. */
+static void row_from_plan(cell_row *r, json_t *cell) {
+    copy_str(r->collector, sizeof r->collector, json_object_get(cell, "collector"), "?");
+    copy_str(r->workload, sizeof r->workload, json_object_get(cell, "workload"), "?");
+    r->heap_multiple = num(cell, "heap_multiple", NULL);
+    r->heap_limit = (uint64_t)json_integer_value(json_object_get(cell, "heap_limit"));
+    r->invocation = (unsigned)json_integer_value(json_object_get(cell, "invocation"));
+    r->seed = (uint64_t)json_integer_value(json_object_get(cell, "seed"));
+    double *figures[] = {&r->wall_ns, &r->gc_ns, &r->mutator_ns, &r->gc_share, &r->pause_count, &r->pause_p50_ns,
+                         &r->pause_p90_ns, &r->pause_p99_ns, &r->pause_p999_ns, &r->pause_max_ns, &r->heap_bytes_peak,
+                         &r->block_bytes_peak, &r->jemalloc_resident_peak, &r->rss_peak, &r->allocations,
+                         &r->bytes_allocated, &r->leaked_objects, &r->leaked_bytes, &r->mmu_1ms, &r->mmu_10ms,
+                         &r->mmu_100ms, &r->live_bytes, &r->run_end_ns};
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) *figures[i] = NAN;
+}
+
+/* The run's part of a finished cell's row (summary.json). */
+static void row_from_summary(cell_row *r, json_t *s) {
+    copy_str(r->status, sizeof r->status, json_object_get(s, "status"), "?");
+    r->wall_ns = num(s, "time", "wall_ns");
+    r->gc_ns = num(s, "time", "gc_ns");
+    r->mutator_ns = num(s, "time", "mutator_ns");
+    r->gc_share = r->wall_ns > 0 ? r->gc_ns / r->wall_ns : NAN;
+    r->pause_count = num(s, "pauses", "count");
+    r->pause_p50_ns = num(s, "pauses", "p50_ns");
+    r->pause_p90_ns = num(s, "pauses", "p90_ns");
+    r->pause_p99_ns = num(s, "pauses", "p99_ns");
+    r->pause_p999_ns = num(s, "pauses", "p99_9_ns");
+    r->pause_max_ns = num(s, "pauses", "max_ns");
+    r->heap_bytes_peak = num(s, "footprint", "heap_bytes_peak");
+    r->block_bytes_peak = num(s, "footprint", "block_bytes_peak");
+    r->jemalloc_resident_peak = num(s, "footprint", "jemalloc_resident_peak");
+    r->rss_peak = num(s, "footprint", "rss_peak");
+    r->allocations = num(s, "mutator", "allocations");
+    r->bytes_allocated = num(s, "mutator", "bytes_allocated");
+    r->leaked_objects = num(s, "final", "leaked_objects");
+    r->leaked_bytes = num(s, "final", "leaked_bytes");
+    r->mmu_1ms = num(s, "mmu", "window_1ms");
+    r->mmu_10ms = num(s, "mmu", "window_10ms");
+    r->mmu_100ms = num(s, "mmu", "window_100ms");
+    r->live_bytes = num(s, "final", "live_bytes");
+    r->run_end_ns = num(s, "time", "run_end_ns");
+}
+
+int results_row_from_text(const char *name, const char *cell_json, size_t cell_len, const char *summary_json,
+                          size_t summary_len, cell_row *r, char *err, size_t errlen) {
+    memset(r, 0, sizeof *r);
+    cli_fmt(r->name, sizeof r->name, "%s", name);
+    json_error_t je;
+    json_t *cell = check_cell_json(json_loadb(cell_json, cell_len, 0, &je), &je, "cell.json", name, "collector", err,
+                                   errlen);
+    if (cell == NULL) return -1;
+    row_from_plan(r, cell);
+    json_decref(cell);
+    json_t *s = check_cell_json(json_loadb(summary_json, summary_len, 0, &je), &je, "summary.json", name, "status",
+                                err, errlen);
+    if (s == NULL) return -1;
+    copy_str(r->status, sizeof r->status, json_object_get(s, "status"), "?");
+    if (strcmp(r->status, "crashed") != 0 && check_summary(s, "summary.json", name, err, errlen) != 0) {
+        json_decref(s);
+        return -1;
+    }
+    row_from_summary(r, s);
+    json_decref(s);
+    return 0;
+}
+
 /* What is known of a cell: a finished directory (cells/NAME), an unfinished one (cells/NAME.tmp),
  * or only its plan (plan/NAME.json: never started, e.g. a job of --emit-jobs not yet run). */
 typedef enum cell_state { CELL_FINISHED, CELL_UNFINISHED, CELL_NOT_RUN } cell_state;
@@ -203,19 +275,8 @@ static int load_cell(const char *dir, const char *name, cell_state state, cell_t
     else cli_fmt(path, sizeof path, "%s/plan/%s.json", dir, r.name);
     json_t *cell = load_cell_json(path, r.name, "collector", err, errlen);
     if (cell == NULL) return -1;
-    copy_str(r.collector, sizeof r.collector, json_object_get(cell, "collector"), "?");
-    copy_str(r.workload, sizeof r.workload, json_object_get(cell, "workload"), "?");
-    r.heap_multiple = num(cell, "heap_multiple", NULL);
-    r.heap_limit = (uint64_t)json_integer_value(json_object_get(cell, "heap_limit"));
-    r.invocation = (unsigned)json_integer_value(json_object_get(cell, "invocation"));
-    r.seed = (uint64_t)json_integer_value(json_object_get(cell, "seed"));
+    row_from_plan(&r, cell);
     json_decref(cell);
-    double *figures[] = {&r.wall_ns, &r.gc_ns, &r.mutator_ns, &r.gc_share, &r.pause_count, &r.pause_p50_ns,
-                         &r.pause_p90_ns, &r.pause_p99_ns, &r.pause_p999_ns, &r.pause_max_ns, &r.heap_bytes_peak,
-                         &r.block_bytes_peak, &r.jemalloc_resident_peak, &r.rss_peak, &r.allocations,
-                         &r.bytes_allocated, &r.leaked_objects, &r.leaked_bytes, &r.mmu_1ms, &r.mmu_10ms, &r.mmu_100ms,
-                         &r.live_bytes, &r.run_end_ns};
-    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) *figures[i] = NAN;
     if (!finished) {
         cli_fmt(r.status, sizeof r.status, state == CELL_UNFINISHED ? "incomplete" : "not-run");
         return add_row(t, &r);
@@ -234,29 +295,7 @@ static int load_cell(const char *dir, const char *name, cell_state state, cell_t
             return -1;
         }
     }
-    r.wall_ns = num(s, "time", "wall_ns");
-    r.gc_ns = num(s, "time", "gc_ns");
-    r.mutator_ns = num(s, "time", "mutator_ns");
-    r.gc_share = r.wall_ns > 0 ? r.gc_ns / r.wall_ns : NAN;
-    r.pause_count = num(s, "pauses", "count");
-    r.pause_p50_ns = num(s, "pauses", "p50_ns");
-    r.pause_p90_ns = num(s, "pauses", "p90_ns");
-    r.pause_p99_ns = num(s, "pauses", "p99_ns");
-    r.pause_p999_ns = num(s, "pauses", "p99_9_ns");
-    r.pause_max_ns = num(s, "pauses", "max_ns");
-    r.heap_bytes_peak = num(s, "footprint", "heap_bytes_peak");
-    r.block_bytes_peak = num(s, "footprint", "block_bytes_peak");
-    r.jemalloc_resident_peak = num(s, "footprint", "jemalloc_resident_peak");
-    r.rss_peak = num(s, "footprint", "rss_peak");
-    r.allocations = num(s, "mutator", "allocations");
-    r.bytes_allocated = num(s, "mutator", "bytes_allocated");
-    r.leaked_objects = num(s, "final", "leaked_objects");
-    r.leaked_bytes = num(s, "final", "leaked_bytes");
-    r.mmu_1ms = num(s, "mmu", "window_1ms");
-    r.mmu_10ms = num(s, "mmu", "window_10ms");
-    r.mmu_100ms = num(s, "mmu", "window_100ms");
-    r.live_bytes = num(s, "final", "live_bytes");
-    r.run_end_ns = num(s, "time", "run_end_ns");
+    row_from_summary(&r, s);
     json_decref(s);
     return add_row(t, &r);
 }

@@ -30,28 +30,18 @@ typedef struct gc_chunk {
     bool on_room_list;
 } gc_chunk;
 
-static void destroy_arena(gc_heap *h) {
-    char name[64];
-    snprintf(name, sizeof name, "arena.%u.destroy", gc_core(h)->arena);
-    mallctl(name, NULL, NULL, NULL, 0);
-}
-
 int gc_blocks_init(gc_heap *h, char *err, size_t errlen) {
-    size_t sz = sizeof gc_core(h)->arena;
-    if (mallctl("arenas.create", &gc_core(h)->arena, &sz, NULL, 0) != 0) {
-        snprintf(err, errlen, "jemalloc: cannot create an arena for the heap");
-        return -1;
-    }
+    if (gc_arena_acquire(&gc_core(h)->arena, err, errlen) != 0) return -1;
     if (gc_block_marks_init(h) != 0) {
         snprintf(err, errlen, "out of memory for the heap's block marks");
-        destroy_arena(h);
+        gc_arena_release(gc_core(h)->arena);
         return -1;
     }
     return 0;
 }
 
 void gc_blocks_destroy(gc_heap *h) {
-    destroy_arena(h); /* every chunk and large block with it */
+    gc_arena_release(gc_core(h)->arena); /* every chunk and large block with it (core/arena.c) */
     for (gc_chunk *c = gc_core(h)->chunks, *next; c; c = next) {
         next = c->next;
         free(c);

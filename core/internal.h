@@ -89,6 +89,11 @@ void gc_heap_rearm(gc_heap *h);             /* heap.c: re-arm the countdown (the
 uint64_t gc_heap_copy_reserve(gc_heap *h);  /* the evacuated copy spaces' bytes */
 void gc_heap_update_fast_paths(gc_heap *h); /* heap.c */
 
+/* arena.c: the heaps' jemalloc arenas, pooled across heaps (ARENA-1). acquire: 0, or -1 with a
+ * one-line message; release: the arena goes back to the pool, empty and purged. */
+int gc_arena_acquire(unsigned *arena, char *err, size_t errlen);
+void gc_arena_release(unsigned arena);
+
 /* space_sizeclass.c */
 bool gc_space_refill(gc_heap *h, unsigned cls); /* cells for cls: a queued block swept, or a bump run */
 void gc_space_retire_bump(gc_heap *h);          /* thread every bump run onto its free list (SPACE-1) */

@@ -7,6 +7,16 @@
 
 #include "gclab/params.h"
 
+const char *gc_printable(const char *text, char *buf, size_t len) {
+    size_t n = 0;
+    for (; text[n] && n + 1 < len; n++) {
+        unsigned char c = (unsigned char)text[n];
+        buf[n] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 int gc_parse_size(const char *text, uint64_t *out) {
     if (text == NULL || *text == '\0' || *text == '-' || *text == '+') return -1;
     char *end;
@@ -58,13 +68,14 @@ static int choice_index(const char *choices, const char *word) {
 }
 
 static int parse_value(const gc_param_desc *d, const char *text, double *real, int64_t *i, char *err, size_t errlen) {
-    char *end;
+    char *end, shown[160]; /* the text as messages show it: on one line */
+    gc_printable(text, shown, sizeof shown);
     switch (d->type) {
     case GC_PARAM_INT: {
         errno = 0;
         long long v = strtoll(text, &end, 10);
         if (errno || end == text || *end != '\0') {
-            snprintf(err, errlen, "parameter %s: '%s' is not a whole number", d->name, text);
+            snprintf(err, errlen, "parameter %s: '%s' is not a whole number", d->name, shown);
             return -1;
         }
         if ((double)v < d->min || (double)v > d->max) {
@@ -82,11 +93,11 @@ static int parse_value(const gc_param_desc *d, const char *text, double *real, i
          * the same, and the range check below says whether it is acceptable. */
         bool range = errno == ERANGE, overflow = range && isinf(v);
         if ((errno && !range) || end == text || *end != '\0' || isnan(v)) {
-            snprintf(err, errlen, "parameter %s: '%s' is not a number", d->name, text);
+            snprintf(err, errlen, "parameter %s: '%s' is not a number", d->name, shown);
             return -1;
         }
         if (overflow || v < d->min || v > d->max) {
-            snprintf(err, errlen, "parameter %s: %s is out of range [%g, %g]", d->name, text, d->min, d->max);
+            snprintf(err, errlen, "parameter %s: %s is out of range [%g, %g]", d->name, shown, d->min, d->max);
             return -1;
         }
         *real = v;
@@ -97,11 +108,11 @@ static int parse_value(const gc_param_desc *d, const char *text, double *real, i
         uint64_t v;
         if (gc_parse_size(text, &v) != 0) {
             snprintf(err, errlen, "parameter %s: '%s' is not a size (bytes, with an optional k, M or G suffix)",
-                     d->name, text);
+                     d->name, shown);
             return -1;
         }
         if ((double)v < d->min || (double)v > d->max) {
-            snprintf(err, errlen, "parameter %s: %s is out of range [%.0f, %.0f] bytes", d->name, text, d->min, d->max);
+            snprintf(err, errlen, "parameter %s: %s is out of range [%.0f, %.0f] bytes", d->name, shown, d->min, d->max);
             return -1;
         }
         *i = (int64_t)v;
@@ -111,7 +122,7 @@ static int parse_value(const gc_param_desc *d, const char *text, double *real, i
     case GC_PARAM_CHOICE: {
         int c = choice_index(d->choices, text);
         if (c < 0) {
-            snprintf(err, errlen, "parameter %s: '%s' is not one of %s", d->name, text, d->choices);
+            snprintf(err, errlen, "parameter %s: '%s' is not one of %s", d->name, shown, d->choices);
             return -1;
         }
         *i = c;
@@ -230,12 +241,14 @@ int gc_params_apply_list(gc_params *p, const char *list, char *err, size_t errle
     for (char *save = NULL, *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(item, '=');
         if (eq == NULL) {
-            snprintf(err, errlen, "bad parameter '%s': expected NAME=VALUE", item);
+            char shown[160];
+            snprintf(err, errlen, "bad parameter '%s': expected NAME=VALUE", gc_printable(item, shown, sizeof shown));
             return GC_PARAM_BAD;
         }
         *eq = '\0';
         int rc = gc_params_set(p, item, eq + 1, err, errlen);
-        if (rc == GC_PARAM_UNKNOWN) snprintf(err, errlen, "unknown parameter '%s'", item);
+        char shown[160];
+        if (rc == GC_PARAM_UNKNOWN) snprintf(err, errlen, "unknown parameter '%s'", gc_printable(item, shown, sizeof shown));
         if (rc != 0) return rc;
     }
     return 0;

@@ -443,9 +443,10 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     char err[320];
     gc_trace_reader *volatile reader = NULL; /* a trace replaces the workload */
     if (cfg->replay_trace) {
-        gc_trace_reader *r = gc_trace_reader_open(cfg->replay_trace, err, sizeof err);
-        if (r == NULL) {
-            status_add(res, GC_ERR_USAGE, "%s", err);
+        gc_trace_reader *r;
+        int opened = gc_trace_open(cfg->replay_trace, NULL, 0, &r, err, sizeof err);
+        if (opened != GC_OK) {
+            status_add(res, (gc_error)opened, "%s", err); /* out of memory (4) or bad input (2) */
             return res->status;
         }
         reader = r;

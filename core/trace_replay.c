@@ -1,8 +1,8 @@
 /* Trace replay: read a version-1 trace (docs/trace-format.md) and perform its operations on a
  * heap through the mutator operations, exactly as the workload that recorded it did.
  *
- * Streaming: the file is read through one fixed buffer in the reader, each line is parsed in
- * place and executed at once, so a trace of 10^8 operations needs no more memory than one of ten,
+ * Streaming: the file (or a caller's buffer: gc_trace_open) is read through one fixed buffer in
+ * the reader, each line is parsed in place and executed at once, so a trace of 10^8 operations needs no more memory than one of ten,
  * and nothing is allocated per line. The price: an error on line N is found after lines 1..N-1
  * have been replayed. The replay then stops with a one-line message naming the line, and the run
  * reports the error (exit code 2): nothing is replayed half-silently.
@@ -29,7 +29,9 @@ enum {
 #define MAX_THRESHOLD ((uint64_t)2147483647)  /* CPython's thresholds are C ints */
 
 struct gc_trace_reader {
-    FILE *f;
+    FILE *f;             /* the file, or NULL when reading from memory: */
+    const char *mem;     /* the caller's bytes (valid until the reader is closed), */
+    size_t mem_len, mem_pos; /* their length and the first not yet copied into buf */
     char *path;
     unsigned long long line; /* number of the line last read */
     unsigned long long ops;
@@ -45,6 +47,16 @@ static char *checked_line(gc_trace_reader *r, char *s, size_t len) {
     if (memchr(s, '\0', len) == NULL) return s;
     snprintf(r->msg, sizeof r->msg, "the line contains a NUL byte (at column %zu)", (size_t)((char *)memchr(s, '\0', len) - s) + 1);
     return NULL;
+}
+
+/* Bytes after buf[end], from the file or the caller's memory: how many were added. */
+static size_t refill(gc_trace_reader *r) {
+    size_t room = READ_BUFFER - r->end;
+    if (r->f) return fread(r->buf + r->end, 1, room, r->f);
+    size_t n = r->mem_len - r->mem_pos < room ? r->mem_len - r->mem_pos : room;
+    memcpy(r->buf + r->end, r->mem + r->mem_pos, n);
+    r->mem_pos += n;
+    return n;
 }
 
 /* The next line, NUL-terminated in place (its '\n' replaced), or NULL at the end of the file or
@@ -80,10 +92,10 @@ static char *next_line(gc_trace_reader *r) {
         memmove(r->buf, r->buf + r->start, r->end - r->start);
         r->end -= r->start;
         r->start = 0;
-        size_t n = fread(r->buf + r->end, 1, READ_BUFFER - r->end, r->f);
+        size_t n = refill(r);
         r->end += n;
         if (n == 0) {
-            if (ferror(r->f)) {
+            if (r->f && ferror(r->f)) {
                 snprintf(r->msg, sizeof r->msg, "read error: %s", strerror(errno));
                 return NULL;
             }
@@ -138,18 +150,9 @@ static int next_words(gc_trace_reader *r, char *tok[MAX_TOKENS]) {
     return r->msg[0] ? -1 : 0;
 }
 
-gc_trace_reader *gc_trace_reader_open(const char *path, char *err, size_t errlen) {
-    gc_trace_reader *r = calloc(1, sizeof *r);
-    if (r == NULL || (r->path = strdup(path)) == NULL) {
-        free(r);
-        snprintf(err, errlen, "out of memory for the trace reader");
-        return NULL;
-    }
-    if ((r->f = fopen(path, "r")) == NULL) {
-        snprintf(err, errlen, "cannot open trace %s: %s", path, strerror(errno));
-        gc_trace_reader_close(r);
-        return NULL;
-    }
+/* Read the header of an opened reader, through the `roots N` line: GC_OK, or GC_ERR_USAGE with a
+ * message (the reader is then closed). */
+static int read_header(gc_trace_reader *r, char *err, size_t errlen) {
     char *tok[MAX_TOKENS];
     uint64_t v;
     int n = next_words(r, tok);
@@ -165,10 +168,37 @@ gc_trace_reader *gc_trace_reader_open(const char *path, char *err, size_t errlen
         reader_error(r, err, errlen, "malformed 'roots N': N must be a whole number from 0 to 16777216");
     else {
         r->roots = (uint32_t)v;
-        return r;
+        return GC_OK;
     }
     gc_trace_reader_close(r);
-    return NULL;
+    return GC_ERR_USAGE;
+}
+
+int gc_trace_open(const char *path, const void *data, size_t len, gc_trace_reader **out, char *err, size_t errlen) {
+    *out = NULL;
+    gc_trace_reader *r = calloc(1, sizeof *r);
+    if (r == NULL || (r->path = strdup(path)) == NULL) {
+        free(r);
+        snprintf(err, errlen, "out of memory for the trace reader");
+        return GC_ERR_NOMEM;
+    }
+    if (data != NULL) {
+        r->mem = data;
+        r->mem_len = len;
+    } else if ((r->f = fopen(path, "r")) == NULL) {
+        snprintf(err, errlen, "cannot open trace %s: %s", path, strerror(errno));
+        gc_trace_reader_close(r);
+        return GC_ERR_USAGE;
+    }
+    int e = read_header(r, err, errlen);
+    if (e == GC_OK) *out = r;
+    return e;
+}
+
+gc_trace_reader *gc_trace_reader_open(const char *path, char *err, size_t errlen) {
+    gc_trace_reader *r;
+    gc_trace_open(path, NULL, 0, &r, err, errlen);
+    return r;
 }
 
 uint32_t gc_trace_reader_roots(const gc_trace_reader *r) { return r->roots; }

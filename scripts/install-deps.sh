@@ -11,7 +11,8 @@ packages=(
   parallel                           # running sweeps of cells (gclab compare --emit-jobs)
   libgc-dev                          # bdwgc, the reference collector of the benchmarks in bench/
   libmimalloc-dev                    # mimalloc, an explicit allocator of the GCBench table (bench/)
-  valgrind                           # callgrind's instruction counts (scripts/bench.sh)
+  valgrind                           # memcheck (tests/reliability), callgrind (scripts/bench.sh)
+  clang libclang-rt-14-dev           # libFuzzer for the fuzz targets (tests/fuzz/run.sh, .ci/run)
   python3                            # the CPython oracle and snapshot tools
 )
 

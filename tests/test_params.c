@@ -240,3 +240,18 @@ Test(params, registered_tables) {
     cr_expect(gc_collector_find("no-such-collector") == NULL);
     cr_expect(gc_workload_find("no-such-workload") == NULL);
 }
+
+/* A refusal quotes the text on one line, whatever it holds (the run_args fuzz target's first
+ * finding: a collector name with a newline gave a two-line message). */
+Test(params, message_of_a_value_with_control_characters_is_one_line) {
+    gc_params p;
+    char err[256];
+    cr_assert(gc_params_init(&p, table, err, sizeof err) == 0, "%s", err);
+    cr_expect_eq(gc_params_set(&p, "count", "1\n2\r3", err, sizeof err), GC_PARAM_BAD);
+    cr_expect(strchr(err, '\n') == NULL && strchr(err, '\r') == NULL, "message on two lines: %s", err);
+    cr_expect(strstr(err, "1?2?3") != NULL, "the value is not shown: %s", err);
+    cr_expect_eq(gc_params_apply_list(&p, "no\tsuch=1", err, sizeof err), GC_PARAM_UNKNOWN);
+    cr_expect(strstr(err, "no?such") != NULL, "the name is not shown: %s", err);
+    char shown[4];
+    cr_expect_str_eq(gc_printable("a\x7f" "bcdef", shown, sizeof shown), "a?b");
+}

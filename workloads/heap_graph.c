@@ -267,6 +267,26 @@ static void snapshot_file(const gc_params *p, char *buf, size_t len) {
     if (access(buf, R_OK) != 0) snprintf(buf, len, "%s/%s.snap", WL_SNAPSHOT_INSTALL_DIR, name);
 }
 
+/* Index the snapshot's graph, build it and churn it (steps 1 and 2 of the header comment). */
+static int rebuild_and_churn(gc_heap *h, graph *g, const gc_params *p, gc_rng *rng) {
+    int64_t subgraph_max = gc_param_int(p, "subgraph_max");
+    if (!index_referrers(h, g) || !index_paths(h, g) ||
+        index_subgraphs(h, g, subgraph_max, gc_param_int(p, "max_incoming")) != 0)
+        return -1; /* out of memory: gc_fail has been called */
+
+    g->roots_base = gc_frame_push(h, g->s.nroots);
+    build(h, g);
+
+    int64_t steps = gc_param_int(p, "steps");
+    double churn = gc_param_real(p, "churn");
+    uint64_t per_step = (uint64_t)(churn * g->reachable + 0.5);
+    if (per_step == 0 && churn > 0) per_step = 1;
+    for (int64_t step = 0; step < steps && g->ncandidates > 0 && per_step > 0; step++)
+        for (uint64_t replaced = 0; replaced < per_step;)
+            replaced += replace_subgraph(h, g, g->candidates[gc_rng_below(rng, g->ncandidates)]);
+    return 0;
+}
+
 static int heap_graph_run(gc_heap *h, const gc_params *p, gc_rng *rng) {
     char path[1200], err[400];
     graph g = {0};
@@ -275,22 +295,17 @@ static int heap_graph_run(gc_heap *h, const gc_params *p, gc_rng *rng) {
         if (gc_heap_error(h) == GC_OK) gc_fail(h, GC_ERR_USAGE, "%s", err);
         return -1;
     }
-    int64_t subgraph_max = gc_param_int(p, "subgraph_max");
-    if (!index_referrers(h, &g) || !index_paths(h, &g) ||
-        index_subgraphs(h, &g, subgraph_max, gc_param_int(p, "max_incoming")) != 0)
-        return -1; /* out of memory: gc_fail has been called */
+    return rebuild_and_churn(h, &g, p, rng);
+}
 
-    g.roots_base = gc_frame_push(h, g.s.nroots);
-    build(h, &g);
-
-    int64_t steps = gc_param_int(p, "steps");
-    double churn = gc_param_real(p, "churn");
-    uint64_t per_step = (uint64_t)(churn * g.reachable + 0.5);
-    if (per_step == 0 && churn > 0) per_step = 1;
-    for (int64_t step = 0; step < steps && g.ncandidates > 0 && per_step > 0; step++)
-        for (uint64_t replaced = 0; replaced < per_step;)
-            replaced += replace_subgraph(h, &g, g.candidates[gc_rng_below(rng, g.ncandidates)]);
-    return 0;
+int wl_heap_graph_run_memory(gc_heap *h, const void *data, size_t len, const gc_params *p, gc_rng *rng) {
+    char err[400];
+    graph g = {0};
+    if (wl_snapshot_read_memory(h, "(memory)", data, len, &g.s, err, sizeof err) != 0) {
+        if (gc_heap_error(h) == GC_OK) gc_fail(h, GC_ERR_USAGE, "%s", err);
+        return -1;
+    }
+    return rebuild_and_churn(h, &g, p, rng);
 }
 
 const gc_workload gc_workload_heap_graph = {

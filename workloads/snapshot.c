@@ -5,7 +5,8 @@
  * reads the header up to the `counts` line and closes the file; the arrays are then allocated
  * once, from the counts; the second pass reopens the file at the byte after the counts line and
  * reads the records into them. Memory per line is bounded by the buffer, whatever the number of
- * referents on the line. */
+ * referents on the line. The same passes read a caller's buffer (wl_snapshot_read_memory) in
+ * place of the file: "opening" it at an offset is then setting a position. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,7 +18,9 @@
 
 typedef struct reader {
     FILE *f;
-    const char *path;
+    const char *mem; /* the caller's bytes, or NULL to read the file at `path` */
+    size_t mem_len, mem_pos;
+    const char *path; /* names the snapshot in messages */
     char *err;
     size_t errlen;
     uint64_t line;     /* 1-based number of the line being read */
@@ -37,9 +40,18 @@ __attribute__((format(printf, 2, 3))) static int fail(reader *r, const char *fmt
     return -1;
 }
 
+/* The next bytes into buf, from the file or from memory: how many. */
+static size_t refill(reader *r) {
+    if (r->mem == NULL) return fread(r->buf, 1, sizeof r->buf, r->f);
+    size_t n = r->mem_len - r->mem_pos < sizeof r->buf ? r->mem_len - r->mem_pos : sizeof r->buf;
+    memcpy(r->buf, r->mem + r->mem_pos, n);
+    r->mem_pos += n;
+    return n;
+}
+
 static int peek(reader *r) {
     if (r->pos == r->len) {
-        r->len = fread(r->buf, 1, sizeof r->buf, r->f);
+        r->len = refill(r);
         r->pos = 0;
         if (r->len == 0) return EOF;
     }
@@ -123,13 +135,17 @@ static void skip_line(reader *r) {
 }
 
 static int open_at(reader *r, uint64_t offset) {
+    r->pos = r->len = 0;
+    r->consumed = offset;
+    if (r->mem) {
+        r->mem_pos = offset <= r->mem_len ? (size_t)offset : r->mem_len;
+        return 0;
+    }
     r->f = fopen(r->path, "rb");
     if (r->f == NULL) {
         snprintf(r->err, r->errlen, "cannot open snapshot %.200s: %s", r->path, strerror(errno));
         return -1;
     }
-    r->pos = r->len = 0;
-    r->consumed = offset;
     if (offset && fseek(r->f, (long)offset, SEEK_SET) != 0) {
         snprintf(r->err, r->errlen, "cannot seek in snapshot %.200s: %s", r->path, strerror(errno));
         fclose(r->f);
@@ -186,9 +202,13 @@ static int read_header(reader *r, wl_snapshot *s) {
 /* The counts must fit the bytes that follow them: the shortest object record is 8 bytes, an edge
  * 2, a type record 9. This also keeps a corrupt counts line from asking for absurd memory. */
 static int check_counts_fit(reader *r, const wl_snapshot *s, uint64_t offset) {
-    struct stat st;
-    if (stat(r->path, &st) != 0) return 0; /* the second pass will report it */
-    uint64_t left = (uint64_t)st.st_size - offset;
+    uint64_t total = r->mem_len;
+    if (r->mem == NULL) {
+        struct stat st;
+        if (stat(r->path, &st) != 0) return 0; /* the second pass will report it */
+        total = (uint64_t)st.st_size;
+    }
+    uint64_t left = total - offset;
     uint64_t least = (uint64_t)s->nobjects * 8 + s->nedges * 2 + (uint64_t)s->ntypes * 9;
     if (least > left)
         return fail(r, "the counts record declares %u objects, %llu edges and %u types, more than the %llu bytes "
@@ -300,8 +320,8 @@ static void *alloc_array(gc_heap *h, reader *r, uint64_t n, size_t each) {
     return p;
 }
 
-int wl_snapshot_read(gc_heap *h, const char *path, wl_snapshot *s, char *err, size_t errlen) {
-    reader rd = {.path = path, .err = err, .errlen = errlen, .line = 1}, *r = &rd;
+/* Both passes over the reader's source (the file or the caller's memory). */
+static int read_snapshot(gc_heap *h, reader *r, wl_snapshot *s) {
     *s = (wl_snapshot){0};
     if (open_at(r, 0) != 0) return -1;
     int rc = read_header(r, s);
@@ -318,10 +338,22 @@ int wl_snapshot_read(gc_heap *h, const char *path, wl_snapshot *s, char *err, si
     if (open_at(r, offset) != 0) return -1;
     r->line = line;
     rc = read_records(r, s);
-    if (rc == 0 && ferror(r->f)) {
-        snprintf(err, errlen, "cannot read snapshot %.200s: %s", path, strerror(errno));
+    if (rc == 0 && r->f && ferror(r->f)) {
+        snprintf(r->err, r->errlen, "cannot read snapshot %.200s: %s", r->path, strerror(errno));
         rc = -1;
     }
     close_file(r);
     return rc;
+}
+
+int wl_snapshot_read(gc_heap *h, const char *path, wl_snapshot *s, char *err, size_t errlen) {
+    reader rd = {.path = path, .err = err, .errlen = errlen, .line = 1};
+    return read_snapshot(h, &rd, s);
+}
+
+int wl_snapshot_read_memory(gc_heap *h, const char *name, const void *data, size_t len, wl_snapshot *s, char *err,
+                            size_t errlen) {
+    /* a non-NULL pointer even for no bytes: NULL means "the file" */
+    reader rd = {.mem = data ? data : "", .mem_len = data ? len : 0, .path = name, .err = err, .errlen = errlen, .line = 1};
+    return read_snapshot(h, &rd, s);
 }

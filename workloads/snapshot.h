@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "gclab/heap.h"
+#include "gclab/params.h"
+#include "gclab/rng.h"
 
 #define WL_SNAPSHOT_FORMAT "gclab-pyheap-snapshot"
 #define WL_SNAPSHOT_VERSION 1
@@ -35,5 +37,13 @@ typedef struct wl_snapshot {
  * the heap's fatal handler. Returns 0, or -1 with a one-line message in err ("snapshot PATH line
  * N: ..."); if memory ran out, gc_heap_error(h) is GC_ERR_NOMEM as well. */
 int wl_snapshot_read(gc_heap *h, const char *path, wl_snapshot *s, char *err, size_t errlen);
+/* The same from the `len` bytes at `data` (the fuzz target's way in: no file); `name` names the
+ * snapshot in messages. */
+int wl_snapshot_read_memory(gc_heap *h, const char *name, const void *data, size_t len, wl_snapshot *s, char *err,
+                            size_t errlen);
+/* The heap-graph workload (workloads/heap_graph.c) on the snapshot in memory instead of a file,
+ * with heap-graph's parameters `p` (its `snapshot` and `path` are ignored): what a run does after
+ * reading the file. Returns as the workload's run does. */
+int wl_heap_graph_run_memory(gc_heap *h, const void *data, size_t len, const gc_params *p, gc_rng *rng);
 
 #endif

@@ -76,5 +76,8 @@ int gc_parse_size(const char *text, uint64_t *out);
  * recorded seed can be given back to --seed. Returns 0, or -1. */
 #define GC_SEED_MAX ((uint64_t)INT64_MAX)
 int gc_parse_seed(const char *text, uint64_t *out);
+/* `text` as a one-line message may quote it: copied into buf (at most len - 1 bytes), with every
+ * control character (a newline, a carriage return, a tab, ...) written as '?'. Returns buf. */
+const char *gc_printable(const char *text, char *buf, size_t len);
 
 #endif

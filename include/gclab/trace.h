@@ -23,6 +23,12 @@ struct gc_heap;
 /* Open a trace and read its header, through the `roots N` line. NULL with a one-line message
  * naming the file and line if it cannot be read or its header is missing or malformed. */
 gc_trace_reader *gc_trace_reader_open(const char *path, char *err, size_t errlen);
+/* The same, with the reason for a failure, and from memory if `data` is not NULL: then the trace
+ * is the `len` bytes at `data` (kept by the caller until the reader is closed) and `path` only
+ * names it in messages. Returns 0 (GC_OK) with *out set; GC_ERR_NOMEM (4) if memory for the
+ * reader ran out; GC_ERR_USAGE (2) for a file that cannot be opened or a bad header. *out is
+ * NULL on failure, and err holds the one-line message. */
+int gc_trace_open(const char *path, const void *data, size_t len, gc_trace_reader **out, char *err, size_t errlen);
 /* The number of root variables the trace declares (its `roots N`). */
 uint32_t gc_trace_reader_roots(const gc_trace_reader *r);
 /* Operations replayed so far. */
