@@ -73,7 +73,10 @@ int minheap_find(const char *collector, const char *workload, char *const *param
         cli_fmt(err, errlen, "cannot read the minimum-heap cache %s: %s", cache_path, je.text);
         return -1;
     }
-    if (cache == NULL) cache = json_object();
+    if (cache == NULL && (cache = json_object()) == NULL) {
+        cli_fmt(err, errlen, "out of memory for the minimum-heap cache");
+        return -1;
+    }
     if (!json_is_object(cache)) {
         cli_fmt(err, errlen, "the minimum-heap cache %s is not a JSON object", cache_path);
         json_decref(cache);
