@@ -241,7 +241,7 @@ static int write_json_if_new(const char *path, json_t *j, const char *what) {
         char err[4400];
         if (gc_outfile_write_json(path, j, JSON_INDENT(2) | JSON_SORT_KEYS, err, sizeof err) != 0) {
             fprintf(stderr, "gclab: %s\n", err);
-            rc = GC_ERR_IO;
+            rc = gc_outfile_status();
         }
     }
     free(text);
@@ -363,7 +363,7 @@ static int emit_jobs(const experiment *x, const char *self, char (*names)[200], 
     gc_outfile f, s, u;
     if (gc_outfile_open(&f, x->emit_jobs, err, sizeof err) != 0) {
         fprintf(stderr, "gclab: %s\n", err);
-        return GC_ERR_IO;
+        return gc_outfile_status();
     }
     if (realpath(x->out, out_abs) == NULL || realpath(x->emit_jobs, jobs_abs) == NULL) {
         /* the temporary file beside it exists: realpath of the directory, then the name */
@@ -390,26 +390,26 @@ static int emit_jobs(const experiment *x, const char *self, char (*names)[200], 
     }
     if (gc_outfile_commit(&f, err, sizeof err) != 0) {
         fprintf(stderr, "gclab: %s\n", err);
-        return GC_ERR_IO;
+        return gc_outfile_status();
     }
     cli_fmt(sb, sizeof sb, "%s.sbatch", x->emit_jobs);
     cli_fmt(sb_abs, sizeof sb_abs, "%s.sbatch", jobs_abs);
     cli_fmt(submit, sizeof submit, "%s.submit", x->emit_jobs);
     if (gc_outfile_open(&s, sb, err, sizeof err) != 0) {
         fprintf(stderr, "gclab: %s\n", err);
-        return GC_ERR_IO;
+        return gc_outfile_status();
     }
     char submit_abs[4300];
     cli_fmt(submit_abs, sizeof submit_abs, "%s.submit", jobs_abs);
     put_sbatch(s.f, out_abs, sb_abs, jobs_abs, ncells, x->slurm_throttle, submit_abs);
     if (gc_outfile_commit(&s, err, sizeof err) != 0 || gc_outfile_open(&u, submit, err, sizeof err) != 0) {
         fprintf(stderr, "gclab: %s\n", err);
-        return GC_ERR_IO;
+        return gc_outfile_status();
     }
     put_submit(u.f, sb_abs, ncells, x->slurm_throttle);
     if (gc_outfile_commit(&u, err, sizeof err) != 0) {
         fprintf(stderr, "gclab: %s\n", err);
-        return GC_ERR_IO;
+        return gc_outfile_status();
     }
     printf("gclab: %zu cells written to %s (one command per line), %s and %s.\n"
            "  local, one cell per core:  parallel -j $(nproc) < %s\n"

@@ -60,6 +60,7 @@ typedef struct cell_table {
 
 /* Load every cell of DIR/cells (finished ones, and unfinished ones as status "incomplete").
  * A corrupt cell (unreadable or malformed JSON) is an error naming it. */
+/* 0; -1 with a message (not an experiment, a corrupt cell); -2 out of memory. */
 int results_load(const char *dir, cell_table *t, char *err, size_t errlen);
 /* One finished cell's row from the texts of its cell.json and summary.json (what results_load
  * reads from the files; the fuzz target's way in). 0, or -1 with a message naming the cell. */

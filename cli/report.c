@@ -399,7 +399,7 @@ static int write_report(const cell_table *t, const char *out_dir, bool plots) {
     gc_outfile out;
     if (gc_outfile_open(&out, path, err, sizeof err) != 0) {
         fprintf(stderr, "gclab: %s\n", err);
-        return GC_ERR_IO;
+        return gc_outfile_status();
     }
     FILE *md = out.f;
     names ws = {0}, cs = {0};
@@ -437,7 +437,7 @@ static int write_report(const cell_table *t, const char *out_dir, bool plots) {
     }
     if (gc_outfile_commit(&out, err, sizeof err) != 0) {
         fprintf(stderr, "gclab: %s\n", err);
-        return GC_ERR_IO;
+        return gc_outfile_status();
     }
     return rc;
 }
@@ -445,11 +445,12 @@ static int write_report(const cell_table *t, const char *out_dir, bool plots) {
 int merge_dirs(const char *const *dirs, int ndirs, const char *out, bool plots) {
     cell_table t = {0};
     char err[4600];
+    int rc;
     for (int i = 0; i < ndirs; i++)
-        if (results_load(dirs[i], &t, err, sizeof err) != 0) {
+        if ((rc = results_load(dirs[i], &t, err, sizeof err)) != 0) {
             fprintf(stderr, "gclab: %s\n", err);
             results_free(&t);
-            return GC_ERR_USAGE;
+            return rc == -2 ? GC_ERR_NOMEM : GC_ERR_USAGE;
         }
     if (t.n == 0) {
         fprintf(stderr, "gclab: no cells found in %s\n", dirs[0]);
@@ -467,10 +468,10 @@ int merge_dirs(const char *const *dirs, int ndirs, const char *out, bool plots) 
     }
     char path[4400];
     cli_fmt(path, sizeof path, "%s/results.csv", out);
-    int rc = 0;
+    rc = 0;
     if (results_write_csv(&t, path, err, sizeof err) != 0) {
         fprintf(stderr, "gclab: %s\n", err);
-        rc = GC_ERR_IO;
+        rc = gc_outfile_status();
     } else {
         rc = write_report(&t, out, plots);
         printf("gclab: results in %s/results.csv; report in %s/report.md\n", out, out);

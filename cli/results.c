@@ -309,6 +309,10 @@ int results_load(const char *dir, cell_table *t, char *err, size_t errlen) {
     char path[4200];
     cli_fmt(path, sizeof path, "%s/cells", dir);
     DIR *d = opendir(path);
+    if (d == NULL && errno == ENOMEM) {
+        cli_fmt(err, errlen, "out of memory reading %s", path);
+        return -2;
+    }
     if (d == NULL) {
         cli_fmt(err, errlen, "%s is not an experiment directory (no cells/: %s)", dir, strerror(errno));
         return -1;

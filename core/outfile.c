@@ -11,9 +11,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The reason of this thread's last failure, for gc_outfile_status. */
+static _Thread_local int last_errno;
+
 static void say(char *err, size_t errlen, const char *path, int e) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(e ? e : EIO));
+    last_errno = e ? e : EIO;
+    if (last_errno == ENOMEM) snprintf(err, errlen, "cannot write %s: out of memory", path);
+    else snprintf(err, errlen, "cannot write %s: %s", path, strerror(last_errno));
 }
+
+gc_error gc_outfile_status(void) { return last_errno == ENOMEM ? GC_ERR_NOMEM : GC_ERR_IO; }
 
 int gc_outfile_open(gc_outfile *o, const char *path, char *err, size_t errlen) {
     o->f = NULL;

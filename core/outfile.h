@@ -12,6 +12,8 @@
 #define GCLAB_CORE_OUTFILE_H
 
 #include <jansson.h>
+
+#include "gclab/heap.h" /* gc_error */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -30,6 +32,9 @@ int gc_outfile_commit(gc_outfile *o, char *err, size_t errlen);
 /* Give up: close and remove the temporary. Harmless on a closed gc_outfile. */
 void gc_outfile_discard(gc_outfile *o);
 /* A whole JSON document (jansson flags), the same way. */
+/* The exit status for this thread's last failed write: GC_ERR_NOMEM when it was for want of memory
+ * (ENOMEM), GC_ERR_IO otherwise. */
+gc_error gc_outfile_status(void);
 int gc_outfile_write_json(const char *path, const json_t *j, size_t flags, char *err, size_t errlen);
 
 /* Would writing `out` replace the file `in`? By device and inode when both exist (hard and

@@ -18,7 +18,11 @@ fail() {
   exit 1
 }
 
+# an experiment for merge to read (made without a limit)
+"$gclab" compare --collectors marksweep --workloads gcbench --param scale=0.001 --heap-multiples 2 \
+  --invocations 1 --out exp >/dev/null 2>&1 || fail "compare without a limit failed"
 cases=(
+  "merge --no-plots --out merged exp"
   "run --collector rc --workload gcbench --param scale=0.001"
   "run --collector rc-gen --workload rings --param rings=2000"
   "run --collector marksweep --workload gcbench --param scale=0.001 --record-trace t.trace --out out"
@@ -40,7 +44,7 @@ for limit_mb in $(seq 10 2 48); do
              fail "${limit_mb} MB, gclab $c: exit 127: $(cat stderr)" ;; # the loader, before gclab runs
       *) fail "${limit_mb} MB, gclab $c: exit $rc (a signal if above 128): $(head -c 300 stderr)" ;;
     esac
-    rm -rf out replayed t.trace
+    rm -rf out replayed t.trace merged
   done
 done
 # The sweep must cover both sides: limits that run out and limits that suffice.
