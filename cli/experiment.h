@@ -60,6 +60,10 @@ typedef struct cell_table {
 
 /* Load every cell of DIR/cells (finished ones, and unfinished ones as status "incomplete").
  * A corrupt cell (unreadable or malformed JSON) is an error naming it. */
+/* Check the text of a cell's results file as merge checks the file: `which` 0 events.csv,
+ * 1 timeline.csv, 2 mmu.csv (modulo 3). 0, or -1 with one line naming the cell, the file and the
+ * line; -2 out of memory. (For the fuzz target: the same checks, on memory.) */
+int results_check_csv_text(const char *cell, unsigned which, const char *text, size_t len, char *err, size_t errlen);
 /* 0; -1 with a message (not an experiment, a corrupt cell); -2 out of memory. */
 int results_load(const char *dir, cell_table *t, char *err, size_t errlen);
 /* One finished cell's row from the texts of its cell.json and summary.json (what results_load

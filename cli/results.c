@@ -104,14 +104,9 @@ static const char *kind_name(char kind) {
 }
 
 /* 0, or -1 with "corrupt cell NAME: FILE:LINE: what" in err. */
-static int check_csv(const char *dir, const char *cell, const csv_format *fmt, char *err, size_t errlen) {
-    char path[4400];
-    cli_fmt(path, sizeof path, "%s/%s", dir, fmt->file);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        cli_fmt(err, errlen, "corrupt cell %s: %s: %s", cell, path, strerror(errno));
-        return -1;
-    }
+/* Check the file open on f (named `path` in messages); closes f. */
+static int check_csv_stream(FILE *f, const char *path, const char *cell, const csv_format *fmt, char *err,
+                            size_t errlen) {
     char *line = NULL;
     size_t cap = 0, ncols = strlen(fmt->kinds);
     ssize_t len;
@@ -154,6 +149,30 @@ static int check_csv(const char *dir, const char *cell, const csv_format *fmt, c
     if (what == NULL) return 0;
     cli_fmt(err, errlen, "corrupt cell %s: %s:%llu: %s", cell, path, no ? no : 1, what);
     return -1;
+}
+
+static int check_csv(const char *dir, const char *cell, const csv_format *fmt, char *err, size_t errlen) {
+    char path[4400];
+    cli_fmt(path, sizeof path, "%s/%s", dir, fmt->file);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        cli_fmt(err, errlen, "corrupt cell %s: %s: %s", cell, path, strerror(errno));
+        return -1;
+    }
+    return check_csv_stream(f, path, cell, fmt, err, errlen);
+}
+
+int results_check_csv_text(const char *cell, unsigned which, const char *text, size_t len, char *err, size_t errlen) {
+    const csv_format *fmt = &cell_csvs[which % (sizeof cell_csvs / sizeof cell_csvs[0])];
+    /* fmemopen of an empty buffer is refused by some C libraries: an empty file is an empty text */
+    static char empty[1];
+    FILE *f = fmemopen(len ? (void *)text : empty, len ? len : 1, "r");
+    if (f == NULL) {
+        cli_fmt(err, errlen, "out of memory reading %s", fmt->file);
+        return -2;
+    }
+    if (len == 0) fgetc(f); /* consume the placeholder byte: the stream is then at its end */
+    return check_csv_stream(f, fmt->file, cell, fmt, err, errlen);
 }
 
 /* The figures of summary.json that a row takes: present, numbers, in range. */

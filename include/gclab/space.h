@@ -118,12 +118,13 @@ void gc_copy_scan_start(struct gc_heap *h, gc_copy_space *s);
  * during a copying collection, in the space being evacuated. */
 static inline bool gc_is_forwarded(const gc_object *o) { return (o->flags & GC_OBJ_FORWARDED) == GC_OBJ_FORWARDED; }
 static inline gc_object *gc_forwarded(const gc_object *o) {
-    gc_object *to;
-    memcpy(&to, o, sizeof to);
-    return to;
+    uintptr_t address;
+    memcpy(&address, o, sizeof address);
+    return (gc_object *)address;
 }
 static inline void gc_forward(gc_object *o, gc_object *to) {
-    memcpy(o, &to, sizeof to);
+    uintptr_t address = (uintptr_t)to;
+    memcpy(o, &address, sizeof address);
     o->flags = GC_OBJ_FORWARDED;
 }
 

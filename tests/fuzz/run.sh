@@ -8,7 +8,7 @@
 #   --runs N      executions per target (default: each target's CI budget below)
 #   --seconds S   run each target for S seconds instead (a campaign)
 #   --jobs J      parallel libFuzzer jobs per target in a campaign (default 1)
-#   TARGET        trace, snapshot, params, run_args, merge (default: all)
+#   TARGET        trace, snapshot, params, run_args, merge, merge_csv (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -16,8 +16,8 @@ dir=build-fuzz
 
 # Executions per target for CI: about 12 s each on one core of the reference machine (the
 # snapshot and trace targets replay every input on all three collectors, so they are slower).
-declare -A ci_runs=([trace]=20000 [snapshot]=100000 [params]=25000 [run_args]=1000000 [merge]=400000)
-all=(trace snapshot params run_args merge)
+declare -A ci_runs=([trace]=20000 [snapshot]=100000 [params]=25000 [run_args]=1000000 [merge]=400000 [merge_csv]=200000)
+all=(trace snapshot params run_args merge merge_csv)
 runs="" seconds="" jobs=1 targets=()
 while [ $# -gt 0 ]; do
   case $1 in
