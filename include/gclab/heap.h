@@ -463,6 +463,18 @@ __attribute__((always_inline)) static inline void *gc_take_cell(gc_heap *h, unsi
     return NULL;
 }
 
+/* A cell of cs bytes at the allocation copy space's bump cursor, charged to the countdown; NULL
+ * when the countdown has run out or the block is full: the slow path then serves. */
+__attribute__((always_inline)) static inline void *gc_take_bump(gc_heap *h, uint32_t cs) {
+    char *cell = h->bump_cursor;
+    if (GC_LIKELY(h->countdown >= (int64_t)cs && (size_t)(h->bump_limit - cell) >= cs)) {
+        h->countdown -= cs;
+        h->bump_cursor = cell + cs;
+        return cell;
+    }
+    return NULL;
+}
+
 /* Allocate an object with all slots nil and all raw bytes zero. It is not yet referenced: store
  * it in a root or slot before the next allocation (HEAP-3). Returns NULL only if the heap's fatal
  * handler returned. */
@@ -482,12 +494,8 @@ __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uin
     } else if (need <= GC_SMALL_MAX && gc_heap_fast_bump(h)) {
         /* The bump path (a copy space is the allocation space): one cursor for every size. */
         uint32_t cs = gc_class_bytes(gc_size_class(need));
-        char *cell = h->bump_cursor;
-        if (GC_LIKELY(h->countdown >= (int64_t)cs && (size_t)(h->bump_limit - cell) >= cs)) {
-            h->countdown -= cs;
-            h->bump_cursor = cell + cs;
-            return gc_init_object(h, cell, cs, 0, nslots, nbytes, tag, osize);
-        }
+        void *cell = gc_take_bump(h, cs);
+        if (GC_LIKELY(cell != NULL)) return gc_init_object(h, cell, cs, 0, nslots, nbytes, tag, osize);
     } else if (need + sizeof(gc_link) <= GC_SMALL_MAX && gc_heap_fast_link(h) &&
                (nslots == 0 || h->tracked_count < h->tracked_limit)) {
         /* The tracking path (gc_track_objects): the prefix is a constant gc_link, so the same
@@ -514,14 +522,7 @@ __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uin
         if (GC_LIKELY(pneed <= GC_SMALL_MAX)) {
             unsigned c = gc_size_class(pneed);
             uint32_t cs = gc_class_bytes(c);
-            char *cell = NULL;
-            if (h->fast_prefixed == GC_FAST_PREFIXED_FREELIST) {
-                cell = gc_take_cell(h, c, cs);
-            } else if (h->countdown >= (int64_t)cs && (size_t)(h->bump_limit - h->bump_cursor) >= cs) {
-                cell = h->bump_cursor;
-                h->countdown -= cs;
-                h->bump_cursor = cell + cs;
-            }
+            void *cell = h->fast_prefixed == GC_FAST_PREFIXED_FREELIST ? gc_take_cell(h, c, cs) : gc_take_bump(h, cs);
             if (GC_LIKELY(cell != NULL)) {
                 memset(cell, 0, p);
                 return gc_init_object(h, cell, cs, p, nslots, nbytes, tag, osize);
