@@ -45,7 +45,7 @@ static void countdown_sync(gc_heap *h) {
 static uint64_t committed(gc_heap *h, bool *alloc_evacuated) {
     uint64_t reserve = 0;
     *alloc_evacuated = false;
-    if (gc_core(h)->alloc_space->kind == GC_SPACE_COPY || gc_core(h)->spaces->next->next != NULL) {
+    if (gc_core(h)->los.space.next != NULL) { /* a copy space exists: the heap's own two come first */
         gc_heap_sync(h);
         reserve = gc_heap_copy_reserve(h);
         *alloc_evacuated = gc_core(h)->alloc_space->kind == GC_SPACE_COPY && ((gc_copy_space *)gc_core(h)->alloc_space)->evacuated;
