@@ -42,6 +42,8 @@ static const char usage[] =
     "  --python PROG        gcbench: the Python that runs bench/gcbench.py, CPython 3.7 or later\n"
     "                       (default python3; skipped with a note if absent)\n"
     "  --no-cpython         gcbench: leave out CPython's GCBench (gc on and off)\n"
+    "  --no-prime           gcbench: do not fault in and free fresh memory before each run (the\n"
+    "                       runs then meet memory as the machine left it; see docs/performance.md)\n"
     "  --ops N              fastpath operations per phase (default 1000000)\n"
     "  --sizes LIST         scaling live sizes in MiB (default 10,30,100,300,1000)\n"
     "  --scaling-runs N     scaling runs per size (default 3)\n"
@@ -276,8 +278,12 @@ int main(int argc, char **argv) {
             fputs(usage, stdout);
             return 0;
         }
-        if (strcmp(a, "--no-cpython") == 0) { /* the one option without a value */
+        if (strcmp(a, "--no-cpython") == 0) { /* the options without a value */
             o.cpython = false;
+            continue;
+        }
+        if (strcmp(a, "--no-prime") == 0) {
+            o.no_prime = true;
             continue;
         }
         if (i + 1 >= argc) {

@@ -30,6 +30,7 @@ typedef struct bench_opts {
     int rounds;             /* gcbench: rounds of every variant */
     const char *python;     /* gcbench: the interpreter for bench/gcbench.py (name on PATH or path) */
     bool cpython;           /* gcbench: run CPython's GCBench too, if that interpreter is CPython */
+    bool no_prime;          /* gcbench: no priming run before each run (--no-prime) */
     uint64_t fastpath_ops;  /* fastpath: operations per phase */
     double sizes[16];       /* scaling: live sizes in MiB */
     int nsizes;

@@ -43,13 +43,17 @@
  * fixed-dispatch builds of collectors the registry has, then the fresh-page floor, then
  * CPython's two.
  *
- * Why the floor comes after every gclab program: on a virtual machine that reports free memory
- * to its host (Linux free page reporting), memory a process has just freed is cheap to fault in
- * again for a second or two, and costs several times more once it has been reported. The
- * rotation keeps each variant's predecessor the same in every round (but the first), so a
- * collector placed right after the floor would fault in the floor's just-freed 600 MB in nearly
- * every round while the floor itself did not. With the floor last, no gclab collector follows
- * it, and nogc and the floor both follow programs of a few tens of MiB. */
+ * Priming (on unless --no-prime): just before every timed run, bench-freshfloor faults in and
+ * frees a quarter more fresh memory than the largest run touches, untimed. Why: on a virtual
+ * machine that reports free memory to its host (Linux free page reporting), memory that has been
+ * free for a second or two is handed back to the host, and touching it again costs the host's page
+ * faults on top of the guest's. Measured here (docs/performance.md): the floor's 617 MB took
+ * 1.28-1.31 s after an idle spell and 0.10-0.11 s right after a primer; nogc, 0.6-1.3 s unprimed
+ * and 0.142-0.146 s primed. Unprimed, a run's time depended on what ran before it more than on
+ * the allocator; primed, every run meets memory the guest kernel has just zeroed and freed, as on
+ * a machine without a host, and the figures are about the program.
+ * The floor still comes after every gclab program: with --no-prime, a collector placed right
+ * after it would meet its just-freed 600 MB in every round but the first. */
 typedef struct variant {
     char name[80];         /* the table's row */
     char id[48];           /* short name: targets, progress lines, run directories */
@@ -441,6 +445,17 @@ static void report_cpython(FILE *f, const results *res, const char *version, con
               res->rounds, ratio_median(res, py_off, rc, WALL_NS));
 }
 
+/* Fault in and free `bytes` of fresh memory, untimed (the priming above). */
+static void prime(const bench_opts *o, uint64_t bytes) {
+    if (o->no_prime) return;
+    char path[4096], arg[32];
+    bench_fmt(path, sizeof path, "%s/bench-freshfloor", o->bin_dir);
+    bench_fmt(arg, sizeof arg, "%llu", (unsigned long long)bytes);
+    char *argv[] = {path, arg, NULL};
+    bench_child c;
+    (void)bench_run(argv, false, NULL, &c); /* one that fails (and says so) only leaves a run unprimed */
+}
+
 /* The object bytes gclab's gcbench workload allocates (mutator.bytes_allocated: the same on every
  * collector, docs/metrics.md), from one untimed run on the registry's first collector, for the
  * fresh-page floor; 0 after a message if it cannot be had. */
@@ -486,12 +501,15 @@ int bench_gcbench(const bench_opts *o) {
            cpython ? " (2 of them CPython's)" : "", rounds);
     uint64_t floor_bytes = gcbench_bytes(o);
     if (floor_bytes == 0) failures++; /* and the floor's runs are skipped */
+    /* nogc and the floor touch about floor_bytes; a quarter more covers headers and block ends */
+    uint64_t prime_bytes = floor_bytes ? floor_bytes + floor_bytes / 4 : (uint64_t)1 << 30;
     for (int r = 0; r < rounds; r++) {
         fprintf(stderr, "gclab-bench: gcbench round %d/%d:", r + 1, rounds);
         for (int k = 0; k < nvariants; k++) {
             int v = (r + k) % nvariants;
             const variant *va = &vs[v];
             sample *s = &res.s[(size_t)r * nall + v];
+            prime(o, prime_bytes);
             int rc = va->python_gc                     ? run_cpython(o, script, va, s)
                      : va->collector                   ? run_gclab(o, va, r, s)
                      : va->fresh_floor && !floor_bytes ? -1
