@@ -24,10 +24,13 @@
  *                                  across it. GCBench, 8 runs each: GC 64-69 ms depth first
  *                                  against 82-88 ms breadth first;
  *   release   (core)               large objects not marked are freed; `active` is emptied, its
- *                                  blocks kept as the next collection's reserve (poisoned in
- *                                  poison mode). Both semispaces' blocks stay resident: giving
- *                                  the idle one's back would cost a page fault per page at every
- *                                  collection, which on GCBench took more time than the copying;
+ *                                  blocks freed (poisoned in poison mode) but kept resident
+ *                                  (gc_heap_retain_blocks: one semispace's worth), for the
+ *                                  mutator's next allocations and the next collection's copies;
+ *                                  what the reserve promised and the copies did not use is
+ *                                  dropped. Giving the blocks back would cost a page fault per
+ *                                  page at every collection, which on GCBench took more time
+ *                                  than the copying;
  *   flip      (below)              `idle` becomes `active`, the allocation space; resize.
  *
  * Policy: the tracing collectors' heap-size rule (include/gclab/size_policy.h), over S, the cell
@@ -76,6 +79,13 @@ __attribute__((always_inline)) static inline void ss_visit(gc_tracer *t, gc_obje
     }
 }
 
+/* What the next cycle fills, the mutator's allocations and then its copies: one semispace. Its
+ * free blocks stay resident (a few blocks more for the ends lost in blocks). */
+static void ss_retain(gc_heap *h, const semispace *ss) {
+    uint64_t half = ss->size.fixed_heap ? gc_heap_limit(h) / 2 : (uint64_t)ss->size.size;
+    gc_heap_retain_blocks(h, half + half / 16);
+}
+
 static void ss_collect(gc_heap *h, int generation, gc_reason why) {
     (void)generation; /* one generation: every collection is full */
     semispace *ss = h->cstate;
@@ -108,7 +118,8 @@ static void ss_collect(gc_heap *h, int generation, gc_reason why) {
     gc_large_sweep(h);
     gc_heap_set_allocation_space(h, &to->space);
     gc_copy_space_set_evacuated(h, from, false);
-    gc_copy_space_release(h, from); /* its blocks: the next collection's reserve */
+    gc_copy_space_release(h, from); /* its blocks: free, resident (ss_retain) */
+    gc_copy_reserve_trim(h, to);    /* the promise the copies did not need */
 
     /* flip */
     gc_copy_space_set_evacuated(h, to, true);
@@ -117,6 +128,7 @@ static void ss_collect(gc_heap *h, int generation, gc_reason why) {
     ss->collections++;
     p.collected = (int64_t)(before - gc_heap_objects(h));
     gc_size_policy_resize(h, &ss->size);
+    ss_retain(h, ss);
     gc_pause_end(h, &p);
 }
 
@@ -138,6 +150,7 @@ static int ss_init(gc_heap *h, const gc_params *p, char *err, size_t errlen) {
     gc_heap_set_allocation_space(h, &ss->active->space);
     gc_copy_space_set_evacuated(h, ss->active, true);
     gc_size_policy_resize(h, &ss->size); /* the copy reserve changed the limit's headroom */
+    ss_retain(h, ss);
     return 0;
 }
 

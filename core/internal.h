@@ -38,7 +38,11 @@ typedef struct gc_heap_core {
     /* the block layer (core/block.c) */
     unsigned arena;             /* jemalloc arena index */
     struct gc_chunk *chunks;    /* the 2 MiB chunks small blocks are carved from */
-    struct gc_chunk *chunks_with_room; /* those that may have a free block (core/block.c) */
+    struct gc_chunk *chunks_with_room; /* touched chunks that may have a free block (core/block.c) */
+    struct gc_chunk *chunks_fresh; /* chunks no block of which was ever handed out (all free, untouched) */
+    uint64_t free_blocks;       /* free 64 KiB blocks in the chunks held (BLOCK-2) */
+    uint64_t promised_blocks;   /* of those, promised to copy spaces' reserves (gc_blocks_promise) */
+    uint64_t retain_blocks;     /* free blocks kept on hand rather than returned (gc_heap_retain_blocks) */
     uint64_t mark_seq;          /* markings of the mark lane so far; the last one's number */
     uint8_t **block_marks;      /* per 64 KiB of address space, the last epoch that marked a cell there (core/block_marks.c) */
     uint32_t block_marks_lo, block_marks_hi; /* the first-level entries made lie in [lo, hi) */
@@ -72,6 +76,14 @@ int gc_blocks_init(gc_heap *h, char *err, size_t errlen);
 void gc_blocks_destroy(gc_heap *h);
 gc_block *gc_block_get(gc_heap *h, gc_space *s);  /* a 64 KiB block; header zeroed but for chunk and space */
 void gc_block_put(gc_heap *h, gc_block *b);
+/* Promise n more blocks: afterwards gc_block_get_promised can be called n more times and cannot
+ * fail, whatever other spaces take meanwhile. The chunks this needs are obtained, not touched (no
+ * page is faulted in until a block is handed out). false: out of memory (nothing promised). */
+bool gc_blocks_promise(gc_heap *h, uint64_t n);
+void gc_blocks_unpromise(gc_heap *h, uint64_t n);   /* drop n blocks of promise (then trim) */
+gc_block *gc_block_get_promised(gc_heap *h, gc_space *s); /* one promised block: never NULL */
+uint64_t gc_blocks_touched_bytes(const gc_heap *h); /* bytes of the touched chunks held */
+int gc_blocks_verify(const gc_heap *h, char *msg, size_t len); /* BLOCK-2, BLOCK-3 */
 gc_block *gc_block_get_large(gc_heap *h, gc_space *s, size_t bytes); /* header not initialised */
 void gc_block_put_large(gc_heap *h, gc_block *b, size_t bytes);
 void gc_block_link(gc_block **list, gc_block *b);   /* at the front of a doubly linked list */

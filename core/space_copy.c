@@ -47,11 +47,10 @@ void gc_copy_space_set_evacuated(gc_heap *h, gc_copy_space *s, bool evacuated) {
 /* Start a new last block for s (from its reserve, or the block layer); the old last block's end
  * is recorded. Returns false when no block can be had. */
 static bool next_block(gc_heap *h, gc_copy_space *s) {
-    gc_block *b = s->reserve;
-    if (b != NULL) {
-        s->reserve = b->next;
+    gc_block *b;
+    if (s->reserve_blocks > 0) {
         s->reserve_blocks--;
-        GC_ASAN_UNPOISON(b->cells, USABLE); /* poisoned while reserved: see gc_copy_space_release */
+        b = gc_block_get_promised(h, &s->space);
     } else if ((b = gc_block_get(h, &s->space)) == NULL) {
         return false;
     }
@@ -91,13 +90,9 @@ bool gc_copy_reserve(gc_heap *h, gc_copy_space *to, uint64_t bytes) {
      * a block holds at least USABLE - GC_SMALL_MAX bytes of copies. */
     uint64_t room = to->last ? (uint64_t)(to->limit - to->cursor) : 0;
     uint64_t need = bytes > room ? (bytes - room + (USABLE - GC_SMALL_MAX) - 1) / (USABLE - GC_SMALL_MAX) : 0;
-    while (to->reserve_blocks < need) {
-        gc_block *b = gc_block_get(h, &to->space);
-        if (b == NULL) return false;
-        b->next = to->reserve;
-        to->reserve = b;
-        to->reserve_blocks++;
-    }
+    if (need <= to->reserve_blocks) return true;
+    if (!gc_blocks_promise(h, need - to->reserve_blocks)) return false;
+    to->reserve_blocks = need;
     return true;
 }
 
@@ -117,17 +112,10 @@ static void poison_block(gc_heap *h, gc_block *b, char *end) {
     GC_ASAN_POISON(b->cells, USABLE); /* until the block layer hands it out again */
 }
 
-/* Give back the reserve beyond `keep` blocks. */
-static void trim_reserve(gc_heap *h, gc_copy_space *s, uint64_t keep) {
-    while (s->reserve_blocks > keep) {
-        gc_block *b = s->reserve;
-        s->reserve = b->next;
-        s->reserve_blocks--;
-        gc_block_put(h, b);
-    }
+void gc_copy_reserve_trim(gc_heap *h, gc_copy_space *s) {
+    gc_blocks_unpromise(h, s->reserve_blocks);
+    s->reserve_blocks = 0;
 }
-
-void gc_copy_reserve_trim(gc_heap *h, gc_copy_space *s) { trim_reserve(h, s, 0); }
 
 static void put_list(gc_heap *h, gc_block *b) {
     for (gc_block *next; b; b = next) {
@@ -138,15 +126,14 @@ static void put_list(gc_heap *h, gc_block *b) {
 
 void gc_copy_space_release(gc_heap *h, gc_copy_space *s) {
     gc_heap_sync(h);
-    /* The blocks stay with the space as its reserve for the next time it receives copies (a
-     * semispace's next flip): given back to the system, they would cost a page fault per page
-     * at every collection (on GCBench that was more than the copying itself). */
+    /* The blocks go back to the block layer, free for whichever space needs one next; a collector
+     * that wants them resident for its next cycle says so (gc_heap_retain_blocks): given back to
+     * the system, they would cost a page fault per page at every collection (on GCBench that was
+     * more than the copying itself). */
     for (gc_block *b = s->first, *next; b; b = next) {
         next = b->next;
         poison_block(h, b, block_end(h, s, b));
-        b->next = s->reserve;
-        s->reserve = b;
-        s->reserve_blocks++;
+        gc_block_put(h, b);
     }
     s->first = s->last = s->scan_block = NULL;
     s->scan = NULL;
@@ -259,6 +246,6 @@ int gc_copy_verify(gc_heap *h, gc_copy_space *s, char *msg, size_t len) {
 
 void gc_copy_destroy(gc_heap *h, gc_copy_space *s) {
     put_list(h, s->first);
-    put_list(h, s->reserve);
+    gc_copy_reserve_trim(h, s);
     free(s);
 }

@@ -139,6 +139,7 @@ int gc_spaces_verify(gc_heap *h, char *msg, size_t len) {
                  (unsigned long long)blocks, (unsigned long long)gc_core(h)->block_bytes);
         return -1;
     }
+    if (gc_blocks_verify(h, msg, len) != 0) return -1;
     if (objects != h->objects_live || bytes != h->heap_bytes) {
         snprintf(msg, len, "heap accounting is off (HEAP-1): the spaces hold %llu objects / %llu bytes, the heap records %llu / %llu",
                  (unsigned long long)objects, (unsigned long long)bytes, (unsigned long long)h->objects_live,

@@ -57,8 +57,7 @@ typedef struct gc_copy_space {
                                     * allocation space, the heap's own cursor stands for it */
     struct gc_block *scan_block;   /* Cheney: the next copied object to scan is at scan_block, scan */
     char *scan;
-    struct gc_block *reserve;      /* blocks reserved for copies and not yet used (gc_copy_reserve) */
-    uint64_t reserve_blocks;
+    uint64_t reserve_blocks;       /* blocks promised to it for copies and not yet used (gc_copy_reserve) */
     bool evacuated;                /* collected by copying everything out: its bytes count twice
                                     * against the heap limit (the copy reserve) */
 } gc_copy_space;
@@ -75,6 +74,11 @@ void gc_heap_set_allocation_space(struct gc_heap *h, gc_space *s);
 gc_space *gc_heap_allocation_space(const struct gc_heap *h);
 /* Bring every space's counts and the allocation cursor up to date with the inline paths. */
 void gc_heap_sync(struct gc_heap *h);
+/* Keep up to `bytes` of free blocks on hand (resident) instead of giving all-free 2 MiB chunks
+ * back to the system: for a collector that frees many blocks at once and needs them again soon
+ * (a semispace's from-space, at a flip). 0, the default: chunks go back as soon as they are free.
+ * Memory kept so is counted in the footprint (block_bytes), not against the heap limit. */
+void gc_heap_retain_blocks(struct gc_heap *h, uint64_t bytes);
 
 /* --- every space's verbs --- */
 uint64_t gc_space_objects(struct gc_heap *h, gc_space *s);
@@ -93,20 +97,21 @@ gc_copy_space *gc_copy_space_create(struct gc_heap *h, const char *name);
  * the heap limit, as the copy reserve its collection needs (docs/metrics.md). */
 void gc_copy_space_set_evacuated(struct gc_heap *h, gc_copy_space *s, bool evacuated);
 /* Reserve blocks in `to` for copying `bytes` of cells (and the block ends lost to cells that do
- * not fit), before the first object moves, so that no copy can fail half way. false: out of
- * memory (nothing has moved; the caller fails the heap). */
+ * not fit), before the first object moves, so that no copy can fail half way. The blocks are
+ * promised by the block layer, not touched: a copy faults in only the blocks it fills. false: out
+ * of memory (nothing has moved; the caller fails the heap). */
 bool gc_copy_reserve(struct gc_heap *h, gc_copy_space *to, uint64_t bytes);
 /* gc_copy_object(h, to, o) (inline, gclab/tracer.h): copy o (not forwarded, in any space but
  * `to`) into `to`'s reserve, leave a forwarding address in o, and return the copy. The copy is
  * counted in `to` (and in the heap's totals) at once; the original's space gives its counts up
  * when it is released. Never counts as a mutator allocation, never polls, samples or checks the
  * heap limit. */
-/* Empty s and drop its counts (after its live objects were copied out). Its blocks become its
- * reserve for the copies it will receive next (no page faults at the next flip); in poison mode
- * its cells are overwritten with GC_POISON_BYTE, and under AddressSanitizer made unaddressable
- * until reused. */
+/* Empty s and drop its counts (after its live objects were copied out). Its blocks go back to the
+ * block layer, free for any space (with gc_heap_retain_blocks, kept resident for the allocations
+ * and copies that come next); in poison mode its cells are overwritten with GC_POISON_BYTE, and
+ * under AddressSanitizer made unaddressable until reused. */
 void gc_copy_space_release(struct gc_heap *h, gc_copy_space *s);
-/* Give s's unused reserve back to the block layer (after a collection: what it did not need). */
+/* Drop what is left of s's reserve (after a collection: what its copies did not need). */
 void gc_copy_reserve_trim(struct gc_heap *h, gc_copy_space *s);
 /* Cheney scanning: start scanning at the next object copied into s from now on; then
  * gc_copy_scan_next (inline, gclab/tracer.h) takes the next copied object not yet scanned (NULL
