@@ -32,8 +32,25 @@ const char *gc_reason_name(gc_reason r) {
     return "?";
 }
 
+void gc_heap_bump_settle(gc_heap *h) {
+    if (h->bump_cursor != NULL) h->countdown -= h->bump_cursor - gc_core(h)->bump_armed;
+    gc_core(h)->bump_armed = h->bump_cursor;
+}
+
+void gc_heap_bump_arm(gc_heap *h) {
+    gc_core(h)->bump_armed = h->bump_cursor;
+    if (h->bump_cursor == NULL || gc_core(h)->alloc_space->kind != GC_SPACE_COPY) {
+        h->bump_limit = NULL;
+        return;
+    }
+    char *end = ((gc_copy_space *)gc_core(h)->alloc_space)->limit; /* the block's end */
+    int64_t room = h->countdown > 0 ? h->countdown : 0;
+    h->bump_limit = end - h->bump_cursor > room ? h->bump_cursor + room : end;
+}
+
 /* Fold the bytes allocated since the countdown was armed into the budgets it stands for. */
 static void countdown_sync(gc_heap *h) {
+    gc_heap_bump_settle(h);
     int64_t used = gc_core(h)->countdown_armed - h->countdown;
     if (gc_core(h)->trigger_left != INT64_MAX) gc_core(h)->trigger_left -= used;
     gc_core(h)->sample_left -= used;
@@ -65,6 +82,7 @@ static void countdown_arm(gc_heap *h) {
     }
     if (c < 0) c = 0;
     h->countdown = gc_core(h)->countdown_armed = c;
+    gc_heap_bump_arm(h);
 }
 
 uint64_t gc_heap_limit(const gc_heap *h) { return gc_core(h)->heap_limit; }

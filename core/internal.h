@@ -43,6 +43,7 @@ typedef struct gc_heap_core {
     uint64_t free_blocks;       /* free 64 KiB blocks in the chunks held (BLOCK-2) */
     uint64_t promised_blocks;   /* of those, promised to copy spaces' reserves (gc_blocks_promise) */
     uint64_t retain_blocks;     /* free blocks kept on hand rather than returned (gc_heap_retain_blocks) */
+    char *bump_armed;           /* h->bump_cursor when the countdown was last settled (gc_heap_bump_settle) */
     uint64_t mark_seq;          /* markings of the mark lane so far; the last one's number */
     uint8_t **block_marks;      /* per 64 KiB of address space, the last epoch that marked a cell there (core/block_marks.c) */
     uint32_t block_marks_lo, block_marks_hi; /* the first-level entries made lie in [lo, hi) */
@@ -98,6 +99,10 @@ void gc_heap_add_space(gc_heap *h, gc_space *s);
 void gc_spaces_destroy(gc_heap *h);
 int gc_spaces_verify(gc_heap *h, char *msg, size_t len); /* every space, and their sum (HEAP-1) */
 void gc_heap_rearm(gc_heap *h);             /* heap.c: re-arm the countdown (the limit's headroom changed) */
+/* heap.c: charge the bytes bumped inline since the last settle to the countdown; call before the
+ * core moves h->bump_cursor other than by allocating */
+void gc_heap_bump_settle(gc_heap *h);
+void gc_heap_bump_arm(gc_heap *h); /* heap.c: bump_armed = the cursor; bump_limit from the countdown */
 uint64_t gc_heap_copy_reserve(gc_heap *h);  /* the evacuated copy spaces' bytes */
 void gc_heap_update_fast_paths(gc_heap *h); /* heap.c */
 

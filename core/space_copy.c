@@ -8,8 +8,10 @@
  *
  * COPY-1: outside a collection, no object of a copy space is forwarded or free, every block
  * on its list names it as its space, and its counts are its objects and their cell bytes.
- * COPY-2: the cursor of the space the heap allocates into is the heap's (h->bump_cursor,
- * h->bump_limit); every other copy space keeps its own. copy_cursor() reads the right one. */
+ * COPY-2: the cursor of the space the heap allocates into is the heap's (h->bump_cursor); every
+ * other copy space keeps its own. copy_cursor() reads the right one. Every copy space keeps its
+ * last block's end in `limit`; the heap's h->bump_limit, at or before it, also stops the bump
+ * path where the countdown runs out. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -48,6 +50,7 @@ void gc_copy_space_set_evacuated(gc_heap *h, gc_copy_space *s, bool evacuated) {
  * is recorded. Returns false when no block can be had. */
 static bool next_block(gc_heap *h, gc_copy_space *s) {
     gc_block *b;
+    if (is_alloc_space(h, s)) gc_heap_bump_settle(h); /* the old block's bumped bytes, charged */
     if (s->reserve_blocks > 0) {
         s->reserve_blocks--;
         b = gc_block_get_promised(h, &s->space);
@@ -66,20 +69,19 @@ static bool next_block(gc_heap *h, gc_copy_space *s) {
     }
     b->prev = s->last;
     s->last = b;
+    s->limit = b->cells + USABLE;
     if (is_alloc_space(h, s)) {
         h->bump_cursor = b->cells;
-        h->bump_limit = b->cells + USABLE;
+        gc_heap_bump_arm(h);
     } else {
         s->cursor = b->cells;
-        s->limit = b->cells + USABLE;
     }
     return true;
 }
 
 void *gc_copy_alloc(gc_heap *h, gc_copy_space *s, uint32_t cs) {
     char **cursor = is_alloc_space(h, s) ? &h->bump_cursor : &s->cursor;
-    char **limit = is_alloc_space(h, s) ? &h->bump_limit : &s->limit;
-    if ((size_t)(*limit - *cursor) < cs && !next_block(h, s)) return NULL;
+    if ((size_t)(s->limit - *cursor) < cs && !next_block(h, s)) return NULL;
     char *cell = *cursor;
     *cursor = cell + cs;
     return cell;
@@ -137,7 +139,10 @@ void gc_copy_space_release(gc_heap *h, gc_copy_space *s) {
     }
     s->first = s->last = s->scan_block = NULL;
     s->scan = NULL;
-    if (is_alloc_space(h, s)) h->bump_cursor = h->bump_limit = NULL;
+    if (is_alloc_space(h, s)) {
+        gc_heap_bump_settle(h);
+        h->bump_cursor = h->bump_limit = gc_core(h)->bump_armed = NULL;
+    }
     s->cursor = s->limit = NULL;
     h->objects_live -= s->space.objects;
     h->heap_bytes -= s->space.bytes;
@@ -227,8 +232,11 @@ int gc_copy_verify(gc_heap *h, gc_copy_space *s, char *msg, size_t len) {
             return -1;
         }
     }
-    char *cursor = copy_cursor(h, s), *limit = is_alloc_space(h, s) ? h->bump_limit : s->limit;
-    if (s->last ? !(cursor >= s->last->cells && cursor <= limit && limit == s->last->cells + USABLE)
+    char *cursor = copy_cursor(h, s), *limit = s->limit;
+    /* the heap's bump limit, for the allocation space: set with the cursor, between it and the block's end */
+    bool heap_limit_ok = !is_alloc_space(h, s) || ((cursor == NULL) == (h->bump_limit == NULL) &&
+                                                   (cursor == NULL || (h->bump_limit >= cursor && h->bump_limit <= limit)));
+    if (s->last ? !(cursor >= s->last->cells && cursor <= limit && limit == s->last->cells + USABLE && heap_limit_ok)
                 : cursor != NULL) {
         snprintf(msg, len, "copy space %s: its cursor is not in its last block (COPY-2)", s->space.name);
         return -1;

@@ -37,19 +37,17 @@ void gc_heap_sync(gc_heap *h) {
 
 void gc_heap_set_allocation_space(gc_heap *h, gc_space *s) {
     gc_heap_sync(h);
-    if (gc_core(h)->alloc_space->kind == GC_SPACE_COPY) { /* COPY-2: its cursor goes back to it */
-        gc_copy_space *old = as_copy(gc_core(h)->alloc_space);
-        old->cursor = h->bump_cursor;
-        old->limit = h->bump_limit;
-    }
+    gc_heap_bump_settle(h);
+    if (gc_core(h)->alloc_space->kind == GC_SPACE_COPY) /* COPY-2: its cursor goes back to it */
+        as_copy(gc_core(h)->alloc_space)->cursor = h->bump_cursor;
     h->bump_cursor = h->bump_limit = NULL;
     gc_core(h)->alloc_space = s;
     if (s->kind == GC_SPACE_COPY) {
         gc_copy_space *c = as_copy(s);
         h->bump_cursor = c->cursor;
-        h->bump_limit = c->limit;
-        c->cursor = c->limit = NULL;
+        c->cursor = NULL;
     }
+    gc_core(h)->bump_armed = h->bump_cursor; /* nothing bumped here yet; the rearm below sets bump_limit */
     gc_heap_update_fast_paths(h);
     gc_heap_rearm(h);
 }

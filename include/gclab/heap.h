@@ -240,8 +240,10 @@ struct gc_heap {
     bool fast_link;             /* tracking (gc_track_objects), no poison: gc_alloc's linking path may serve */
     bool fast_bump;             /* the allocation space is a copy space, no hooks, no prefix: the bump path may serve */
     uint8_t fast_prefixed;      /* no hooks, a prefix, no tracking, no poison: GC_FAST_PREFIXED_* (gc_alloc) */
-    /* The allocation space's bump cursor when it is a copy space: [bump_cursor, bump_limit) is free
-     * in its last block (core/space_copy.c). */
+    /* The allocation space's bump cursor when it is a copy space: [bump_cursor, bump_limit) may be
+     * allocated inline. bump_limit is the nearer of the block's end and the countdown's end, so
+     * the bump path makes one test and charges nothing: the slow path folds the bytes it bumped
+     * into the countdown (core/heap.c, gc_heap_bump_settle). */
     char *bump_cursor, *bump_limit;
     bool poison;
     /* Object tracking (gc_track_objects): objects with slots are linked at the tail of *track_list
@@ -463,12 +465,12 @@ __attribute__((always_inline)) static inline void *gc_take_cell(gc_heap *h, unsi
     return NULL;
 }
 
-/* A cell of cs bytes at the allocation copy space's bump cursor, charged to the countdown; NULL
- * when the countdown has run out or the block is full: the slow path then serves. */
+/* A cell of cs bytes at the allocation copy space's bump cursor; NULL when the block is full or
+ * the countdown has run out (bump_limit stands for both): the slow path then serves. */
 __attribute__((always_inline)) static inline void *gc_take_bump(gc_heap *h, uint32_t cs) {
     char *cell = h->bump_cursor;
-    if (GC_LIKELY(h->countdown >= (int64_t)cs && (size_t)(h->bump_limit - cell) >= cs)) {
-        h->countdown -= cs;
+    if (GC_LIKELY((size_t)(h->bump_limit - cell) >= cs)) {
+        if (cell == NULL) __builtin_unreachable(); /* a free range of cs > 0 bytes: lets the caller's test fold */
         h->bump_cursor = cell + cs;
         return cell;
     }
