@@ -89,6 +89,10 @@ uint64_t gc_heap_limit(const gc_heap *h) { return gc_core(h)->heap_limit; }
 gc_error gc_heap_error(const gc_heap *h) { return gc_core(h)->error; }
 const char *gc_heap_error_message(const gc_heap *h) { return gc_core(h)->error_msg; }
 uint64_t gc_heap_marked_bytes(const gc_heap *h) { return gc_core(h)->marked_bytes; }
+uint64_t gc_heap_bytes_peak(gc_heap *h) {
+    gc_note_peak(h);
+    return gc_core(h)->heap_bytes_peak;
+}
 
 void gc_heap_rearm(gc_heap *h) {
     countdown_sync(h);
@@ -336,6 +340,7 @@ void gc_pause_begin(gc_heap *h, gc_pause *p, const char *kind, int generation, g
         .bytes_before = h->heap_bytes,
         .collected = -1,
     };
+    gc_note_peak(h); /* before the pause's copies count */
     gc_core(h)->pause_depth++;
     p->start_ns = gc_heap_elapsed_ns(h);
     if (gc_core(h)->listener.pause_start) gc_core(h)->listener.pause_start(gc_core(h)->listener.ctx, h, p);

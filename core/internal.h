@@ -43,6 +43,11 @@ typedef struct gc_heap_core {
     uint64_t free_blocks;       /* free 64 KiB blocks in the chunks held (BLOCK-2) */
     uint64_t promised_blocks;   /* of those, promised to copy spaces' reserves (gc_blocks_promise) */
     uint64_t retain_blocks;     /* free blocks kept on hand rather than returned (gc_heap_retain_blocks) */
+    /* The largest heap_bytes at a mutator allocation (footprint.heap_bytes_peak). heap_bytes rises
+     * only at allocations (and with a collector's copies, inside a pause), so the peak is taken
+     * where it is about to fall outside a pause, when a pause begins, and when it is read
+     * (gc_heap_bytes_peak): not on the allocation path. */
+    uint64_t heap_bytes_peak;
     char *bump_armed;           /* h->bump_cursor when the countdown was last settled (gc_heap_bump_settle) */
     uint64_t mark_seq;          /* markings of the mark lane so far; the last one's number */
     uint8_t **block_marks;      /* per 64 KiB of address space, the last epoch that marked a cell there (core/block_marks.c) */
@@ -71,6 +76,12 @@ typedef struct gc_heap_core {
 } gc_heap_core;
 
 static inline gc_heap_core *gc_core(const gc_heap *h) { return (gc_heap_core *)h; }
+
+/* Take heap_bytes_peak before heap_bytes falls (see the field). */
+static inline void gc_note_peak(gc_heap *h) {
+    if (h->heap_bytes > gc_core(h)->heap_bytes_peak && gc_core(h)->pause_depth == 0)
+        gc_core(h)->heap_bytes_peak = h->heap_bytes;
+}
 
 /* block.c: the block layer */
 int gc_blocks_init(gc_heap *h, char *err, size_t errlen);

@@ -504,7 +504,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     res->sampling_ns = sampling_inside;
     res->mutator_ns = res->wall_ns > res->gc_ns + res->sampling_ns ? res->wall_ns - res->gc_ns - res->sampling_ns : 0;
     res->counts = h->counts;
-    res->heap_bytes_peak = h->heap_bytes_peak;
+    res->heap_bytes_peak = gc_heap_bytes_peak(h);
     res->block_bytes_peak = gc_core(h)->block_bytes_peak;
     /* The process's high-water mark (getrusage, KiB) is exact where samples can miss a peak. */
     struct rusage ru;

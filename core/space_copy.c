@@ -128,6 +128,7 @@ static void put_list(gc_heap *h, gc_block *b) {
 
 void gc_copy_space_release(gc_heap *h, gc_copy_space *s) {
     gc_heap_sync(h);
+    gc_note_peak(h);
     /* The blocks go back to the block layer, free for whichever space needs one next; a collector
      * that wants them resident for its next cycle says so (gc_heap_retain_blocks): given back to
      * the system, they would cost a page fault per page at every collection (on GCBench that was

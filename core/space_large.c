@@ -47,6 +47,7 @@ static void release(gc_heap *h, gc_block *b) {
 
 void gc_large_free(gc_heap *h, gc_object *o) {
     gc_block *b = gc_block_of(o);
+    gc_note_peak(h);
     h->objects_live--;
     h->heap_bytes -= b->cell_size;
     release(h, b);
@@ -54,6 +55,7 @@ void gc_large_free(gc_heap *h, gc_object *o) {
 
 uint64_t gc_large_sweep(gc_heap *h) {
     uint64_t freed = 0;
+    gc_note_peak(h);
     for (gc_block *b = gc_core(h)->los.blocks, *next; b; b = next) {
         next = b->next;
         gc_object *o = (gc_object *)(b->cells + h->prefix);

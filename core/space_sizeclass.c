@@ -179,6 +179,7 @@ void gc_free_object(gc_heap *h, gc_object *o) {
     size_t need = gc_cell_need(h->prefix, gc_object_size(o->nslots, o->nbytes));
     unsigned cls = gc_class_of[need / GC_CELL_ALIGN];
     uint32_t cs = gc_class_size[cls];
+    gc_note_peak(h);
     h->objects_live--;
     h->heap_bytes -= cs;
     /* The space's own counts, unless it is the allocation space: then gc_heap_sync attributes
@@ -328,6 +329,7 @@ static void sweep_nothing(gc_heap *h) { sweep_queue(h, queued_live_epochs(h)); }
  * object in another space, so the heap's totals are the spaces' sums again. */
 static void set_counts_to_marking(gc_heap *h, uint64_t marked_objects) {
     gc_heap_sync(h);
+    gc_note_peak(h);
     gc_core(h)->sc.space.objects = marked_objects - gc_core(h)->los.space.objects;
     gc_core(h)->sc.space.bytes = gc_core(h)->marked_bytes - gc_core(h)->los.space.bytes;
     uint64_t objects = 0, bytes = 0;

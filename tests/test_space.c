@@ -70,3 +70,32 @@ Test(space, class_arithmetic_matches_the_tables) {
                      gc_class_size[c]);
     cr_assert_eq(gc_cell_bytes(0, GC_SMALL_MAX + 1), GC_SMALL_MAX + 8, "a large cell is its size rounded to 8");
 }
+
+/* footprint.heap_bytes_peak is the largest heap_bytes seen right after any mutator allocation,
+ * though the allocation path no longer records it (core/internal.h, heap_bytes_peak): the oracle
+ * here reads heap_bytes after every allocation, over waves of growth and death with collections
+ * between them, on every collector. */
+TST_FOR_EACH_COLLECTOR(space, heap_bytes_peak_is_the_largest_after_an_allocation) {
+    const gc_collector_ops *c = gc_collectors[*collector_index];
+    gc_heap *h = tst_heap_new(c, false);
+    uint32_t f = gc_frame_push(h, 2);
+    uint64_t oracle = 0;
+    for (int wave = 0; wave < 6; wave++) {
+        uint32_t n = 2000u + 1500u * (uint32_t)(wave % 3); /* the waves rise and fall */
+        gc_new(h, f + 1, 0, 9000, 2); /* a large object too, dropped at once */
+        if (h->heap_bytes > oracle) oracle = h->heap_bytes;
+        gc_drop(h, f + 1);
+        for (uint32_t i = 0; i < n; i++) {
+            gc_new(h, f + 1, 1, 24, 1);
+            if (h->heap_bytes > oracle) oracle = h->heap_bytes;
+            gc_set(h, f + 1, 0, f);
+            gc_copy(h, f, f + 1);
+        }
+        gc_drop(h, f + 1);
+        gc_drop(h, f); /* the wave dies */
+        gc_collect(h, -1);
+    }
+    cr_expect_eq(gc_heap_bytes_peak(h), oracle, "%s: heap_bytes_peak %llu, the largest after an allocation %llu",
+                 c->name, (unsigned long long)gc_heap_bytes_peak(h), (unsigned long long)oracle);
+    gc_heap_destroy(h);
+}

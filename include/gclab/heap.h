@@ -256,7 +256,6 @@ struct gc_heap {
     struct gc_trace_writer *recorder; /* non-NULL while recording a trace */
     uint64_t objects_live;      /* HEAP-1 */
     uint64_t heap_bytes;        /* HEAP-1: cell bytes in use, collector prefix included */
-    uint64_t heap_bytes_peak;
     gc_mutator_counts counts;
     const gc_collector_ops *ops;
     void *cstate;               /* the collector's state */
@@ -272,6 +271,7 @@ uint64_t gc_heap_limit(const gc_heap *h);                /* --heap-limit in byte
 gc_error gc_heap_error(const gc_heap *h);                /* the first failure, or GC_OK */
 const char *gc_heap_error_message(const gc_heap *h);     /* its one-line message ("" if none) */
 uint64_t gc_heap_marked_bytes(const gc_heap *h);         /* cell bytes the last marking reached */
+uint64_t gc_heap_bytes_peak(gc_heap *h);                 /* the largest heap_bytes at a mutator allocation */
 static inline uint64_t gc_heap_objects(const gc_heap *h) { return h->objects_live; } /* HEAP-1 totals */
 static inline uint64_t gc_heap_bytes(const gc_heap *h) { return h->heap_bytes; }
 static inline const gc_mutator_counts *gc_heap_counts(const gc_heap *h) { return &h->counts; }
@@ -436,7 +436,6 @@ __attribute__((always_inline)) static inline gc_object *gc_init_object(gc_heap *
     gc_zero_words((uint64_t *)(o + 1), (cell_size - prefix - sizeof(gc_object)) / sizeof(uint64_t));
     h->objects_live++;
     h->heap_bytes += cell_size;
-    if (h->heap_bytes > h->heap_bytes_peak) h->heap_bytes_peak = h->heap_bytes;
     h->counts.allocs++;
     h->counts.bytes_allocated += osize;
     return o;
