@@ -51,6 +51,7 @@ TST_FOR_EACH_WORKLOAD(variants, same_operations) {
 }
 
 /* Heaps that a copy would not serve correctly run the general build. */
+static char mine_marker; /* stands for a trace writer: only its being non-NULL is read */
 Test(variants, general_build_where_no_copy_applies) {
     const gc_workload *w = gc_workload_find("gcbench");
     cr_assert_not_null(w);
@@ -67,6 +68,10 @@ Test(variants, general_build_where_no_copy_applies) {
                          c->name);
         else
             cr_expect_neq(gc_workload_specialise(w, h), w, "%s has no specialised copy", c->name);
+        /* a heap recording a trace: the copies are compiled to record nothing */
+        h->recorder = (struct gc_trace_writer *)&mine_marker;
+        cr_expect_eq(gc_workload_specialise(w, h), w, "%s while recording a trace got a specialised copy", c->name);
+        h->recorder = NULL;
         /* a program's own workload, even with a built-in's name, keeps its own code */
         gc_workload mine = *w;
         cr_expect_eq(gc_workload_specialise(&mine, h), &mine, "%s: a program's workload was replaced", c->name);

@@ -4,7 +4,8 @@
  * operation, since any collector may be running. Each specialised copy was compiled for one class
  * of collector with those tests folded to constants, as if the collector had been chosen at
  * compile time. A copy is correct only on a heap of its class: the class's barrier bits exactly,
- * no allocation hooks, no prefix, no poison mode (h->fast_alloc covers the last three). Every other
+ * no allocation hooks, no prefix, no poison mode (h->fast_alloc covers the last three), and no trace
+ * being recorded (the copies are compiled with GCLAB_FIXED_RECORDER 0). Every other
  * heap, and every workload a program registers itself, runs the general build. Both builds make
  * the same operations in the same order (tests/test_variants.c). */
 #include "gclab/workload.h"
@@ -21,6 +22,7 @@ const gc_workload *gc_workload_specialise(const gc_workload *w, const gc_heap *h
     return w;
 #else
     const gc_workload *const *copies = NULL;
+    if (h->recorder != NULL) return w; /* the copies record nothing */
     if (h->fast_alloc) copies = h->barrier == 0 ? gc_workloads_plain : h->barrier == GC_BARRIER_RC ? gc_workloads_counted : NULL;
     else if (h->fast_bump) copies = h->barrier == 0 ? gc_workloads_bumped : NULL;
     if (copies == NULL) return w;

@@ -73,6 +73,13 @@
 #define gc_heap_fast_link(h) ((h)->fast_link)
 #define gc_heap_fast_prefixed(h) ((h)->fast_prefixed)
 #endif
+/* Is a trace being recorded? GCLAB_FIXED_RECORDER 0 compiles code for runs that record none (the
+ * workloads' specialised copies: workloads/variants.c picks them only then). */
+#if defined(GCLAB_FIXED_RECORDER) && !(GCLAB_FIXED_RECORDER)
+#define gc_heap_recording(h) ((void)(h), false)
+#else
+#define gc_heap_recording(h) ((h)->recorder != NULL)
+#endif
 
 #define GC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define GC_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -364,6 +371,10 @@ static inline size_t gc_cell_need(uint32_t prefix, size_t osize) {
  * class's cell size, or, above GC_SMALL_MAX, exactly what it needs (a large object's block). */
 static inline uint32_t gc_cell_bytes(uint32_t prefix, size_t osize) {
     size_t need = gc_cell_need(prefix, osize);
+    /* Up to 128 bytes the classes are every multiple of 8 from 16 (an object's header) up: the
+     * cell is what it needs. Said first, so that a copy loop, which computes this for every
+     * object, takes one test for the common sizes. */
+    if (GC_LIKELY(need <= 128 && need >= sizeof(gc_object))) return (uint32_t)need;
     return need <= GC_SMALL_MAX ? gc_class_bytes(gc_size_class(need)) : (uint32_t)need;
 }
 static inline uint32_t gc_cell_size_of(const gc_heap *h, const gc_object *o) {
@@ -580,7 +591,7 @@ static inline void gc_root_write(gc_heap *h, uint32_t r, gc_object *v) {
  * slot is dropped, so a recorded trace releases exactly what the frame held). */
 void gc_frame_pop_slow(gc_heap *h, uint32_t base);
 static inline void gc_frame_pop(gc_heap *h, uint32_t base) {
-    if (!(gc_heap_barrier(h) & GC_BARRIER_RC) && h->recorder == NULL) {
+    if (!(gc_heap_barrier(h) & GC_BARRIER_RC) && !gc_heap_recording(h)) {
         /* nothing to release or record: the slots simply stop being roots; each non-nil one still
          * counts as a drop, so that the operation counts are the same on every collector */
         for (uint32_t r = base; r < h->nroots; r++) h->counts.drops += h->roots[r] != NULL;

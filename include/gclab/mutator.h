@@ -31,7 +31,7 @@ __attribute__((always_inline)) static inline void gc_new(gc_heap *h, uint32_t r,
     gc_object *o = gc_alloc(h, nslots, nbytes, tag);
     if (GC_UNLIKELY(o == NULL)) return; /* the fatal handler returned: h->error is set */
     gc_root_write(h, r, o);
-    if (GC_UNLIKELY(h->recorder != NULL)) gc_record(h, GC_OP_NEW, r, nslots, nbytes);
+    if (GC_UNLIKELY(gc_heap_recording(h))) gc_record(h, GC_OP_NEW, r, nslots, nbytes);
 }
 
 /* (object in r).slot[s] = (object in r2), or nil when r2 is GC_NIL. r must hold an object. */
@@ -44,28 +44,28 @@ static inline void gc_set(gc_heap *h, uint32_t r, uint32_t s, uint32_t r2) {
     if (GC_LIKELY(barrier == 0)) gc_slots(o)[s] = v;
     else if (barrier == GC_BARRIER_RC) gc_write_counted(h, gc_slots(o) + s, v);
     else gc_store(h, o, s, v);
-    if (GC_UNLIKELY(h->recorder != NULL)) gc_record(h, GC_OP_SET, r, s, r2);
+    if (GC_UNLIKELY(gc_heap_recording(h))) gc_record(h, GC_OP_SET, r, s, r2);
 }
 
 /* r = (object in r2).slot[s]. r2 must hold an object. */
 static inline void gc_get(gc_heap *h, uint32_t r, uint32_t r2, uint32_t s) {
     h->counts.gets++;
     gc_root_write(h, r, gc_slots(h->roots[r2])[s]);
-    if (GC_UNLIKELY(h->recorder != NULL)) gc_record(h, GC_OP_GET, r, r2, s);
+    if (GC_UNLIKELY(gc_heap_recording(h))) gc_record(h, GC_OP_GET, r, r2, s);
 }
 
 /* r = r2. */
 static inline void gc_copy(gc_heap *h, uint32_t r, uint32_t r2) {
     h->counts.copies++;
     gc_root_write(h, r, h->roots[r2]);
-    if (GC_UNLIKELY(h->recorder != NULL)) gc_record(h, GC_OP_COPY, r, r2, 0);
+    if (GC_UNLIKELY(gc_heap_recording(h))) gc_record(h, GC_OP_COPY, r, r2, 0);
 }
 
 /* r = nil. */
 static inline void gc_drop(gc_heap *h, uint32_t r) {
     h->counts.drops++;
     gc_root_write(h, r, NULL);
-    if (GC_UNLIKELY(h->recorder != NULL)) gc_record(h, GC_OP_DROP, r, 0, 0);
+    if (GC_UNLIKELY(gc_heap_recording(h))) gc_record(h, GC_OP_DROP, r, 0, 0);
 }
 
 /* Is slot s of the object in r nil? (Reading is free: no barrier, no count.) */

@@ -159,11 +159,12 @@ __attribute__((always_inline)) static inline void gc_tracer_prefetch_ahead(gc_tr
 __attribute__((always_inline)) static inline uint64_t gc_tracer_step(gc_tracer *t, uint64_t budget,
                                                                      gc_visit_fn visit, void *ctx) {
     uint64_t done = 0;
+    gc_copy_space *copies = t->copies; /* fixed for the tracer's life: one load, not one per object */
     while (done < budget) {
         gc_object *o = NULL;
-        if (t->copies) {
-            gc_tracer_prefetch_ahead(t, t->copies);
-            o = gc_copy_scan_next(t->h, t->copies);
+        if (copies) {
+            gc_tracer_prefetch_ahead(t, copies);
+            o = gc_copy_scan_next(t->h, copies);
         }
         if (o == NULL) {
             if (t->grey.len == 0) break;
