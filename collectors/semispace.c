@@ -6,8 +6,9 @@
  * swept. The size-class space stays empty.
  *
  * A collection is four named phases:
- *   reserve   (core/space_copy.c)  blocks in `idle` for every byte `active` holds, and a grey
- *                                  slot for every object that may be scanned (every object of
+ *   reserve   (core/space_copy.c)  blocks promised to `idle` (obtained, not touched) for every
+ *                                  byte `active` holds, and a grey slot for every object that
+ *                                  may be scanned (every object of
  *                                  `active` and every large one), before anything moves: a
  *                                  copying collection cannot stop half way, so it fails (out of
  *                                  memory) before it starts or not at all;
@@ -36,9 +37,8 @@
  * Policy: the tracing collectors' heap-size rule (include/gclab/size_policy.h), over S, the cell
  * bytes the mutator may fill before a collection (the active semispace and large objects):
  *     S = max((1 + growth) * live_after, min_heap, (1 - shrink) * S_before)
- * with a smaller default growth than marksweep's, 0.5, because a semispace holds its size twice
- * (both halves stay resident): the footprint is about 2 * S = 3 * live, where marksweep's is
- * 1.75 * live. With a heap limit (trigger auto or full) it collects only at the limit; the core
+ * with a default growth of 1, for the footprint: the resident set is S plus the survivors, about
+ * (2 + growth) * live = 3 * live, where marksweep's is 1.75 * live (issue 11 allows twice). With a heap limit (trigger auto or full) it collects only at the limit; the core
  * counts the active semispace's bytes twice against --heap-limit (the copy reserve,
  * docs/metrics.md), so the mutator gets half of what the limit leaves after large objects:
  * fixed halves.
@@ -60,7 +60,7 @@ typedef struct semispace {
 } semispace;
 
 static const gc_param_desc semispace_params[] = {
-    GC_SIZE_POLICY_PARAMS("0.5", "semispace"),
+    GC_SIZE_POLICY_PARAMS("1", "semispace"),
     GC_PARAM_END,
 };
 
