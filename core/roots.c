@@ -6,8 +6,12 @@
 
 #include "core/internal.h"
 
-static bool grow(gc_heap *h, gc_object ***arr, uint32_t *cap, uint32_t need) {
+static bool grow(gc_heap *h, gc_object ***arr, uint32_t *cap, uint64_t need) {
     if (need <= *cap) return true;
+    if (need > GC_ROOTS_MAX) { /* also keeps every index + frame size within 32 bits */
+        gc_fail(h, GC_ERR_NOMEM, "more than %u root slots", GC_ROOTS_MAX);
+        return false;
+    }
     uint32_t n = *cap ? *cap : 64;
     while (n < need) n *= 2;
     gc_object **a = realloc(*arr, (size_t)n * sizeof *a);
@@ -20,7 +24,7 @@ static bool grow(gc_heap *h, gc_object ***arr, uint32_t *cap, uint32_t need) {
     return true;
 }
 
-bool gc_roots_reserve(gc_heap *h, uint32_t need) { return grow(h, &h->roots, &h->roots_cap, need); }
+bool gc_roots_reserve(gc_heap *h, uint64_t need) { return grow(h, &h->roots, &h->roots_cap, need); }
 
 void gc_frame_pop_slow(gc_heap *h, uint32_t base) {
     /* Release top-down, as returning from nested calls would. Each non-nil slot is a `drop`, so a
@@ -34,7 +38,7 @@ void gc_frame_pop_slow(gc_heap *h, uint32_t base) {
 
 uint32_t gc_globals_reserve(gc_heap *h, uint32_t n) {
     uint32_t base = h->nglobals;
-    if (!grow(h, &h->globals, &gc_core(h)->globals_cap, base + n)) return base;
+    if (!grow(h, &h->globals, &gc_core(h)->globals_cap, (uint64_t)base + n)) return base;
     for (uint32_t i = 0; i < n; i++) h->globals[base + i] = NULL;
     h->nglobals = base + n;
     return base;

@@ -99,3 +99,17 @@ TST_FOR_EACH_COLLECTOR(space, heap_bytes_peak_is_the_largest_after_an_allocation
                  c->name, (unsigned long long)gc_heap_bytes_peak(h), (unsigned long long)oracle);
     gc_heap_destroy(h);
 }
+
+/* A frame too large for 32-bit root indices fails the heap (out of memory) and pushes nothing:
+ * base + n must not wrap round to an index the root array already has. */
+Test(space, a_frame_past_the_root_limit_fails_and_pushes_nothing) {
+    gc_heap *h = tst_heap_new(gc_collectors[0], false);
+    uint32_t f = gc_frame_push(h, 8);
+    gc_new(h, f, 0, 8, 1);
+    uint32_t before = h->nroots;
+    gc_frame_push(h, UINT32_MAX - 4); /* would wrap to base + n = 3 */
+    cr_expect_eq(h->nroots, before, "the frame was pushed: %u roots", h->nroots);
+    cr_expect_eq(gc_heap_error(h), GC_ERR_NOMEM, "the heap did not fail");
+    cr_expect_not_null(gc_reg(h, f), "a root of the frame below was overwritten");
+    gc_heap_destroy(h);
+}

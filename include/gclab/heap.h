@@ -567,13 +567,14 @@ static inline void gc_store(gc_heap *h, gc_object *o, uint32_t i, gc_object *v) 
 /* --- roots: a stack of frames of root slots, plus global roots (core/roots.c) --- */
 
 /* Make room for `need` root slots (slow path of gc_frame_push; core/roots.c). */
-bool gc_roots_reserve(gc_heap *h, uint32_t need);
+bool gc_roots_reserve(gc_heap *h, uint64_t need);
+#define GC_ROOTS_MAX ((uint32_t)1 << 30) /* root slots a heap may hold (gc_roots_reserve refuses more) */
 
 /* Push a frame of n nil root slots; returns the index of its first slot. Root indices stay valid
  * while the frame is on the stack (the array may move; indices do not). */
 static inline uint32_t gc_frame_push(gc_heap *h, uint32_t n) {
     uint32_t base = h->nroots;
-    if (GC_UNLIKELY(base + n > h->roots_cap) && !gc_roots_reserve(h, base + n)) return base;
+    if (GC_UNLIKELY((uint64_t)base + n > h->roots_cap) && !gc_roots_reserve(h, (uint64_t)base + n)) return base;
     for (uint32_t i = 0; i < n; i++) h->roots[base + i] = NULL;
     h->nroots = base + n;
     return base;
