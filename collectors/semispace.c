@@ -64,19 +64,19 @@ static const gc_param_desc semispace_params[] = {
     GC_PARAM_END,
 };
 
-/* The evacuation visitor: every slot that refers to `active` is made to refer to the copy. */
-__attribute__((always_inline)) static inline void ss_visit(gc_tracer *t, gc_object **slot, void *ctx) {
+/* The evacuation visitor: every slot that refers to `active` is made to refer to the copy.
+ * Returns what to grey: a copy with slots (depth first), a large object it has just marked. */
+__attribute__((always_inline)) static inline gc_object *ss_visit(gc_tracer *t, gc_object **slot, void *ctx) {
     gc_copy_space *to = ctx;
     gc_object *o = *slot;
     if (gc_is_forwarded(o)) {
         *slot = gc_forwarded(o);
-    } else if (o->flags & GC_OBJ_LARGE) {
-        if (!gc_mark_object(t->h, o)) gc_tracer_push(t, o);
-    } else {
-        gc_object *copy = gc_copy_object(t->h, to, o);
-        *slot = copy;
-        if (copy->nslots) gc_tracer_push(t, copy);
+        return NULL;
     }
+    if (o->flags & GC_OBJ_LARGE) return gc_mark_object(t->h, o) ? NULL : o;
+    gc_object *copy = gc_copy_object(t->h, to, o);
+    *slot = copy;
+    return copy->nslots ? copy : NULL;
 }
 
 /* What the next cycle fills, the mutator's allocations and then its copies: one semispace. Its

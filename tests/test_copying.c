@@ -246,3 +246,54 @@ Test(copying, prefix_served_inline) {
     prefixed_case(&gc_collector_marksweep);
     prefixed_case(&gc_collector_semispace);
 }
+
+/* The visiting tracer without a reservation: a marking visitor over a chain of 100,000 objects
+ * greys them one by one through the step's own stack, which must grow (gc_tracer_grow) and lose
+ * nothing; every object is visited once. */
+static gc_object *count_visit(gc_tracer *t, gc_object **slot, void *ctx) {
+    gc_object *o = *slot;
+    if (gc_mark_object(t->h, o)) return NULL;
+    ++*(uint64_t *)ctx;
+    return o;
+}
+
+Test(copying, tracer_grows_its_stack_and_visits_each_object_once) {
+    gc_heap *h = tst_heap_new(&gc_collector_marksweep, false);
+    uint32_t base = gc_frame_push(h, 2);
+    make_chain(h, base, base + 1, 100000);
+    gc_mark_begin(h);
+    gc_tracer t;
+    gc_tracer_init(&t, h, NULL);
+    uint64_t visited = 0, steps = 0;
+    gc_tracer_roots(&t, count_visit, &visited);
+    while (gc_tracer_step(&t, 1000, count_visit, &visited) == 1000) steps++;
+    cr_expect(!gc_tracer_failed(&t), "the grey stack lost an object");
+    cr_expect_eq(visited, 100000, "%llu objects visited of 100000", (unsigned long long)visited);
+    cr_expect_eq(t.scanned, 100000);
+    cr_expect_geq(steps, 99, "the budget was not respected");
+    gc_tracer_destroy(&t);
+    gc_heap_destroy(h);
+}
+
+/* A visitor that pushes (the old way) inside a step would lose what it pushes: the heap fails
+ * instead, naming the misuse. */
+static gc_object *pushing_visit(gc_tracer *t, gc_object **slot, void *ctx) {
+    (void)ctx;
+    if (!gc_mark_object(t->h, *slot)) gc_tracer_push(t, *slot);
+    return NULL;
+}
+
+Test(copying, a_visitor_that_pushes_inside_a_step_fails_the_heap) {
+    gc_heap *h = tst_heap_new(&gc_collector_marksweep, false);
+    uint32_t base = gc_frame_push(h, 2);
+    make_chain(h, base, base + 1, 10);
+    gc_mark_begin(h);
+    gc_tracer t;
+    gc_tracer_init(&t, h, NULL);
+    gc_tracer_roots(&t, pushing_visit, NULL);
+    gc_tracer_step(&t, UINT64_MAX, pushing_visit, NULL);
+    cr_expect_eq(gc_heap_error(h), GC_ERR_VERIFY, "the misuse went unnoticed");
+    cr_expect(strstr(gc_heap_error_message(h), "gc_tracer_push") != NULL, "message: %s", gc_heap_error_message(h));
+    gc_tracer_destroy(&t);
+    gc_heap_destroy(h);
+}

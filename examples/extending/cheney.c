@@ -13,12 +13,12 @@
  *                  gc_copy_scan_next until the scan catches up with the copies. Large objects are
  *                  not copied, so they wait on a stack of our own.
  *   order=depth    the core's visiting tracer with no copy space to scan (gc_tracer_init(.., NULL)):
- *                  every copy and every large object is pushed on the tracer's grey stack
- *                  (gc_tracer_push) and gc_tracer_step pops them, so the last copy is scanned
+ *                  the visitor returns every copy and every large object it greys, the step
+ *                  pushes them on the tracer's grey stack and pops them, so the last copy is scanned
  *                  first: a child lands right after its parent, as in depth-first copying.
  *
  * A collection, in phases:
- *   reserve   blocks in `idle` for every byte `active` holds (gc_copy_reserve), and room on the
+ *   reserve   blocks promised to `idle` for every byte `active` holds (gc_copy_reserve), and room on the
  *             work list for every object that may wait on it, before anything moves: a copying
  *             collection cannot stop half way, so it fails (out of memory) before it starts;
  *   evacuate  every root and every slot of a copied or large object, by address: a forwarded
@@ -133,9 +133,8 @@ static bool evacuate_breadth_first(gc_heap *h, cheney *c, uint64_t large_objects
 }
 
 /* order=depth: the tracer's visitor. ctx is the collector's state; the tracer knows the heap. */
-static void depth_visit(gc_tracer *t, gc_object **slot, void *ctx) {
-    gc_object *grey = evacuate(t->h, ctx, slot);
-    if (grey) gc_tracer_push(t, grey);
+static gc_object *depth_visit(gc_tracer *t, gc_object **slot, void *ctx) {
+    return evacuate(t->h, ctx, slot); /* the step greys what it returns */
 }
 
 static bool evacuate_depth_first(gc_heap *h, cheney *c, uint64_t small_objects, uint64_t large_objects) {
