@@ -463,6 +463,14 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
         return e;
     }
     gc_trace_writer *volatile writer = NULL;
+#if defined(GCLAB_FIXED_RECORDER) && !(GCLAB_FIXED_RECORDER)
+    if (cfg->record_trace) { /* its mutator operations would not be recorded */
+        status_add(res, GC_ERR_USAGE, "this build is compiled for runs that record no trace: --record-trace is refused");
+        gc_heap_destroy(h);
+        gc_trace_reader_close(reader);
+        return res->status;
+    }
+#endif
     if (cfg->record_trace) {
         gc_trace_writer *w = gc_trace_writer_open(cfg->record_trace, err, sizeof err);
         if (w == NULL) {
