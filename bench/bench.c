@@ -42,7 +42,7 @@ static const char usage[] =
     "  --python PROG        gcbench: the Python that runs bench/gcbench.py, CPython 3.7 or later\n"
     "                       (default python3; skipped with a note if absent)\n"
     "  --no-cpython         gcbench: leave out CPython's GCBench (gc on and off)\n"
-    "  --no-prime           gcbench: do not fault in and free fresh memory before each run (the\n"
+    "  --no-prime           gcbench, scaling: do not fault in and free fresh memory before each run (the\n"
     "                       runs then meet memory as the machine left it; see docs/performance.md)\n"
     "  --ops N              fastpath operations per phase (default 1000000)\n"
     "  --sizes LIST         scaling live sizes in MiB (default 10,30,100,300,1000)\n"
@@ -56,6 +56,16 @@ static const char usage[] =
     "  --gclab PATH         the gclab program (default: this build's)\n"
     "  --source-dir DIR     the gclab source tree, for the gnuplot scripts and bench/gcbench.py\n"
     "                       (default: this build's)\n";
+
+void bench_prime(const bench_opts *o, uint64_t bytes) {
+    if (o->no_prime) return;
+    char path[4096], arg[32];
+    bench_fmt(path, sizeof path, "%s/bench-freshfloor", o->bin_dir);
+    bench_fmt(arg, sizeof arg, "%llu", (unsigned long long)bytes);
+    char *argv[] = {path, arg, NULL};
+    bench_child c;
+    (void)bench_run(argv, false, NULL, &c); /* one that fails (and says so) only leaves a run unprimed */
+}
 
 int bench_read_events(const char *path, const char *const *cols, int ncols,
                       int (*row)(const char *kind, const double *v, void *ctx), void *ctx) {

@@ -56,6 +56,12 @@ typedef struct bench_child {
  * prints one line naming the program and what happened, and returns -1. Free c->out with free(). */
 int bench_run(char *const argv[], bool capture, const char *stderr_path, bench_child *c);
 
+/* Fault in and free `bytes` of fresh memory, untimed, just before a timed run (unless
+ * --no-prime): on a virtual machine that hands free memory back to its host, the run then meets
+ * memory the guest has just freed rather than memory the host must fault in again (the reason is
+ * in bench/bench_gcbench.c and docs/performance.md). */
+void bench_prime(const bench_opts *o, uint64_t bytes);
+
 /* The three measurements. Each returns 0 if everything it needed could run. */
 int bench_gcbench(const bench_opts *o);
 int bench_fastpath(const bench_opts *o);

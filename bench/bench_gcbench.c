@@ -445,17 +445,6 @@ static void report_cpython(FILE *f, const results *res, const char *version, con
               res->rounds, ratio_median(res, py_off, rc, WALL_NS));
 }
 
-/* Fault in and free `bytes` of fresh memory, untimed (the priming above). */
-static void prime(const bench_opts *o, uint64_t bytes) {
-    if (o->no_prime) return;
-    char path[4096], arg[32];
-    bench_fmt(path, sizeof path, "%s/bench-freshfloor", o->bin_dir);
-    bench_fmt(arg, sizeof arg, "%llu", (unsigned long long)bytes);
-    char *argv[] = {path, arg, NULL};
-    bench_child c;
-    (void)bench_run(argv, false, NULL, &c); /* one that fails (and says so) only leaves a run unprimed */
-}
-
 /* The object bytes gclab's gcbench workload allocates (mutator.bytes_allocated: the same on every
  * collector, docs/metrics.md), from one untimed run on the registry's first collector, for the
  * fresh-page floor; 0 after a message if it cannot be had. */
@@ -509,7 +498,7 @@ int bench_gcbench(const bench_opts *o) {
             int v = (r + k) % nvariants;
             const variant *va = &vs[v];
             sample *s = &res.s[(size_t)r * nall + v];
-            prime(o, prime_bytes);
+            bench_prime(o, prime_bytes);
             int rc = va->python_gc                     ? run_cpython(o, script, va, s)
                      : va->collector                   ? run_gclab(o, va, r, s)
                      : va->fresh_floor && !floor_bytes ? -1

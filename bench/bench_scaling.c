@@ -338,6 +338,10 @@ static int run_point(const bench_opts *o, const scaling_workload *w, const char 
         argv[argc++] = (char *)pt->params[k];
     }
     argv[argc] = NULL;
+    /* primed with about what the largest footprint here touches (a semispace: three times the
+     * live data, and the copies' reserve), within what the machine has free */
+    double prime_mib = 4 * pt->size_mib + 64, avail = available_mib() * 0.8;
+    bench_prime(o, (uint64_t)((prime_mib < avail ? prime_mib : avail) * MIB));
     bench_child c;
     if (bench_run(argv, false, NULL, &c) != 0) return -1;
     bench_fmt(events, sizeof events, "%s/events.csv", dir);

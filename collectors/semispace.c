@@ -1,5 +1,5 @@
 /* semispace: stop-the-world copying between two semispaces (Fenichel and Yochelson, CACM 1969;
- * Cheney, CACM 1970; MMTk's SemiSpace plan, Whippet's semi.c), copying depth first.
+ * Cheney, CACM 1970; MMTk's SemiSpace plan, Whippet's semi.c), depth or breadth first.
  *
  * Spaces: two copy spaces, `active` (the mutator bump-allocates there) and `idle` (empty between
  * collections); the core's large-object space for objects above GC_SMALL_MAX, marked in place and
@@ -15,15 +15,14 @@
  *   evacuate  (gclab/tracer.h)     roots, then every copied or large object's slots, visited by
  *                                  address: an object of `active` is copied to `idle` (once: its
  *                                  header then forwards) and the slot updated; a large object is
- *                                  marked and greyed. Copies with slots are greyed too: the work
- *                                  list is a stack, so the copy is depth first. Why not Cheney's
- *                                  breadth-first scan of the to-space (the tracer offers it, and
- *                                  examples/extending/cheney.c uses it): structures are mostly
- *                                  built depth first (a tree top-down, first child first), so
- *                                  depth first reads the from-space nearly in address order and
- *                                  lays the copies out the same way, where breadth first jumps
- *                                  across it. GCBench, 8 runs each: GC 64-69 ms depth first
- *                                  against 82-88 ms breadth first;
+ *                                  marked and greyed. order=depth (the default): copies with
+ *                                  slots are greyed too, the work list is a stack, so the copy
+ *                                  is depth first; structures are mostly built depth first (a
+ *                                  tree top-down, first child first), so this reads the
+ *                                  from-space nearly in address order and lays the copies out
+ *                                  the same way. order=breadth: Cheney's scan of the copies
+ *                                  (with prefetching), better on a random graph. Measurements:
+ *                                  docs/collectors/semispace.md;
  *   release   (core)               large objects not marked are freed; `active` is emptied, its
  *                                  blocks freed (poisoned in poison mode) but kept resident
  *                                  (gc_heap_retain_blocks: one semispace's worth), for the
@@ -55,19 +54,24 @@
 
 typedef struct semispace {
     gc_copy_space *active, *idle;
+    bool breadth; /* order=breadth: Cheney's scan of the copies; else depth first */
     gc_size_policy size;
     uint64_t collections, copied_objects, copied_bytes;
 } semispace;
 
 static const gc_param_desc semispace_params[] = {
+    {"order", GC_PARAM_CHOICE, "depth", "", 0, 0, "depth|breadth",
+     "copy order: depth first (the grey stack) or breadth first (Cheney's scan of the copies)"},
     GC_SIZE_POLICY_PARAMS("1", "semispace"),
     GC_PARAM_END,
 };
 
 /* The evacuation visitor: every slot that refers to `active` is made to refer to the copy.
- * Returns what to grey: a copy with slots (depth first), a large object it has just marked. */
-__attribute__((always_inline)) static inline gc_object *ss_visit(gc_tracer *t, gc_object **slot, void *ctx) {
-    gc_copy_space *to = ctx;
+ * Returns what to grey: a large object it has just marked and, depth first, a copy with slots
+ * (breadth first, the tracer's Cheney scan reaches every copy by itself). `depth` is a constant
+ * at each call site, so each order gets its own inlined visitor. */
+__attribute__((always_inline)) static inline gc_object *ss_evacuate(gc_tracer *t, gc_object **slot, gc_copy_space *to,
+                                                                    bool depth) {
     gc_object *o = *slot;
     if (gc_is_forwarded(o)) {
         *slot = gc_forwarded(o);
@@ -76,7 +80,15 @@ __attribute__((always_inline)) static inline gc_object *ss_visit(gc_tracer *t, g
     if (o->flags & GC_OBJ_LARGE) return gc_mark_object(t->h, o) ? NULL : o;
     gc_object *copy = gc_copy_object(t->h, to, o);
     *slot = copy;
-    return copy->nslots ? copy : NULL;
+    return depth && copy->nslots ? copy : NULL;
+}
+
+__attribute__((always_inline)) static inline gc_object *ss_visit_depth(gc_tracer *t, gc_object **slot, void *ctx) {
+    return ss_evacuate(t, slot, ctx, true);
+}
+
+__attribute__((always_inline)) static inline gc_object *ss_visit_breadth(gc_tracer *t, gc_object **slot, void *ctx) {
+    return ss_evacuate(t, slot, ctx, false);
 }
 
 /* What the next cycle fills, the mutator's allocations and then its copies: one semispace. Its
@@ -96,7 +108,7 @@ static void ss_collect(gc_heap *h, int generation, gc_reason why) {
 
     /* reserve */
     gc_tracer t;
-    gc_tracer_init(&t, h, NULL);
+    gc_tracer_init(&t, h, ss->breadth ? to : NULL); /* breadth first: the copies are the work list */
     if (!gc_copy_reserve(h, to, gc_space_bytes(h, &from->space)) ||
         !gc_tracer_reserve(&t, gc_space_objects(h, gc_heap_large_space(h)) + gc_space_objects(h, &from->space))) {
         gc_tracer_destroy(&t);
@@ -108,8 +120,13 @@ static void ss_collect(gc_heap *h, int generation, gc_reason why) {
     /* evacuate */
     gc_mark_begin(h); /* the large objects' marks */
     uint64_t copied_before = gc_space_objects(h, &to->space), bytes_before = gc_space_bytes(h, &to->space);
-    gc_tracer_roots(&t, ss_visit, to);
-    gc_tracer_step(&t, UINT64_MAX, ss_visit, to);
+    if (ss->breadth) {
+        gc_tracer_roots(&t, ss_visit_breadth, to);
+        gc_tracer_step(&t, UINT64_MAX, ss_visit_breadth, to);
+    } else {
+        gc_tracer_roots(&t, ss_visit_depth, to);
+        gc_tracer_step(&t, UINT64_MAX, ss_visit_depth, to);
+    }
     gc_tracer_destroy(&t); /* cannot have failed: every grey slot was reserved */
     ss->copied_objects += gc_space_objects(h, &to->space) - copied_before;
     ss->copied_bytes += gc_space_bytes(h, &to->space) - bytes_before;
@@ -142,6 +159,7 @@ static int ss_init(gc_heap *h, const gc_params *p, char *err, size_t errlen) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    ss->breadth = gc_param_choice(p, "order") == 1;
     if (gc_size_policy_init(h, &ss->size, p, "semispace", err, errlen) != 0) {
         free(ss);
         return -1;
@@ -206,7 +224,7 @@ const gc_collector_ops gc_collector_semispace = {
     .summary = "stop-the-world copying between two semispaces, depth first; large objects marked and swept in place",
     .caps = GC_CAP_RECLAIMS_CYCLES | GC_CAP_MOVING,
     .params = semispace_params,
-    .stress_params = "min_heap=0,growth=0.25,shrink=1",
+    .stress_params = "min_heap=0,growth=0.25,shrink=1,order=breadth",
     .init = ss_init,
     .destroy = ss_destroy,
     .poll = ss_poll,
