@@ -23,8 +23,12 @@
  * The figure per run comes from events.csv, one row per collection (rows of kind `cascade`, RC
  * free cascades, are not collections and are left out): the steady-state
  * collections are those whose surviving bytes (bytes_after: marksweep's marked cell bytes) are
- * at least 90% of the run's largest; the value is their total pause time divided by their total
- * surviving MiB, i.e. the pause time per collection per live MiB. Collections of the build phase,
+ * at least 90% of the run's largest; the value is the median over them of each one's pause time
+ * divided by its surviving MiB, i.e. the pause time per collection per live MiB. The median, not
+ * the total over the total: a copying collector's first two collections at the full size copy
+ * into to-space blocks never touched before, and on this VM first touches cost the host's page
+ * faults (docs/performance.md): semispace on cache at 100 MiB took 113 and 200 ms for those two,
+ * 38-39 ms for every later one. Collections of the build phase,
  * at smaller live sizes, are left out. A collection's pause is marking plus queueing blocks for
  * the lazy sweep; the sweeping itself happens later, in the allocator, outside any pause (gclab
  * counts it in gc_ns as lazy_sweep_ns).
@@ -250,7 +254,7 @@ typedef struct scaling_run {
     bool ok;
     double live_mib;   /* mean surviving MiB of the steady-state collections */
     double ns_per_mib; /* their pause time / their surviving MiB */
-    double pause_ms;   /* their mean pause */
+    double pause_ms;   /* their median pause */
     int collections;   /* how many */
     double rss_mib;    /* peak RSS of the process */
     double cpu_share;  /* its CPU time / its elapsed time */
@@ -293,24 +297,29 @@ static int read_events(const char *path, scaling_run *r) {
     }
     size_t n = c.n;
     double *dur = c.dur, *after = c.after, max_after = c.max_after;
-    double sum_ns = 0, sum_mib = 0;
+    double sum_mib = 0;
     int steady = 0;
+    /* in place over dur: each steady collection's ns per MiB, and after: its pause */
     for (size_t i = 0; i < n; i++)
         if (after[i] >= STEADY_PERCENT / 100.0 * max_after && after[i] > 0) {
-            sum_ns += dur[i];
             sum_mib += after[i] / MIB;
+            double pause = dur[i];
+            dur[steady] = pause / (after[i] / MIB);
+            after[steady] = pause;
             steady++;
         }
-    free(dur);
-    free(after);
     if (steady == 0) {
+        free(dur);
+        free(after);
         fprintf(stderr, "gclab-bench: %s: no collection at the full live size (too little allocation?)\n", path);
         return -1;
     }
     r->live_mib = sum_mib / steady;
-    r->ns_per_mib = sum_ns / sum_mib;
-    r->pause_ms = sum_ns / steady / 1e6;
+    r->ns_per_mib = bench_median(dur, (size_t)steady);
+    r->pause_ms = bench_median(after, (size_t)steady) / 1e6;
     r->collections = steady;
+    free(dur);
+    free(after);
     return 0;
 }
 
@@ -498,7 +507,7 @@ static void report_workload(const bench_opts *o, int w, const char *collector, c
     if (md_dat == NULL) return;
     fprintf(md_dat, "# live_mib median_ns_per_live_mib median_scaled_by_cpu_share\n");
     bench_out(md, "**%s on %s** (gclab workload `%s`): %s\n\n", collector, wl->label, wl->workload, wl->explanation);
-    bench_out(md, "| live (MiB) | collections | mean pause (ms) | GC ns per collection per live MiB | runs min–max | "
+    bench_out(md, "| live (MiB) | collections | median pause (ms) | GC ns per collection per live MiB | runs min–max | "
                   "× first size | peak RSS (MiB) | CPU share | × CPU share |\n"
                   "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     double clo = INFINITY, chi = 0, first = NAN;
@@ -636,7 +645,7 @@ int bench_scaling(const bench_opts *o) {
             pl.runs_dat[i] = bench_open(path);
             ok = pl.runs_dat[i] != NULL;
             if (ok)
-                fprintf(pl.runs_dat[i], "# live_mib ns_per_live_mib mean_pause_ms collections peak_rss_mib cpu_share\n");
+                fprintf(pl.runs_dat[i], "# live_mib ns_per_live_mib median_pause_ms collections peak_rss_mib cpu_share\n");
         }
     int failures = ok ? run_all(o, &pl, runs) : 1;
     for (int i = 0; i < ncurves && pl.runs_dat; i++)
@@ -658,9 +667,9 @@ int bench_scaling(const bench_opts *o) {
         }
     if (ok) {
         report_verdicts(md, &pl, gs);
-        bench_out(md, "Medians over the runs. GC ns per collection per live MiB: pause time (wall clock, as gclab "
-                      "records it) / surviving MiB, over the steady-state collections (bytes_after at least 90%% of "
-                      "the run's largest; collections: how many). CPU share: the process's CPU time / its elapsed "
+        bench_out(md, "Medians over the runs. GC ns per collection per live MiB: the median over the steady-state "
+                      "collections (bytes_after at least 90%% of the run's largest; collections: how many) of pause "
+                      "time (wall clock, as gclab records it) / surviving MiB; pause: their median. CPU share: the process's CPU time / its elapsed "
                       "time; × CPU share: the same figure scaled by it, an estimate of the pause CPU time per live "
                       "MiB on a machine shared with other jobs (it assumes the process was descheduled evenly).\n\n");
         report_floor(o, md);

@@ -10,7 +10,7 @@
 #               bounds='BOUND1 BOUND2'; allseries='cache-marksweep trees-marksweep'; \
 #               collectors='marksweep'; style='SRC/plots/style.gp'" bench/scaling.gp
 # Data, per curve S (WORKLOAD-COLLECTOR) of `series`: DATA-S.runs.dat (live MiB, ns per live MiB,
-#       mean pause ms, collections, peak RSS MiB, CPU share) and DATA-S.median.dat (live MiB,
+#       median pause ms, collections, peak RSS MiB, CPU share) and DATA-S.median.dat (live MiB,
 #       median ns per live MiB, median scaled by the CPU share); `bounds` holds the bound of each,
 #       in the same order, in ns per live MiB, 0 for none. Writes OUT.pdf, OUT.svg and OUT.png.
 load style
