@@ -197,6 +197,16 @@ int cli_prepare_run(const catalog *cat, const char *cname, const char *wname, ch
     return GC_OK;
 }
 
+bool cli_is_option(const char *a, const char *const *opts) {
+    for (size_t i = 0; opts[i]; i++)
+        if (strcmp(a, opts[i]) == 0) return true;
+    return false;
+}
+
+/* The options of `run` and `replay` that take a value. */
+static const char *const run_value_options[] = {"--collector", "--workload", "--out", "--record-trace", "--param",
+                                                "--seed", "--heap-limit", "--sample-every", "--cascade-pause-min", NULL};
+
 /* The options of `run` and `replay` (see cli/run_args.h). */
 int cli_parse_run_args(const char *command, int argc, char **argv, cli_run_args *r) {
     *r = (cli_run_args){.cfg = {.seed = 1, .sample_every = 1024 * 1024}};
@@ -213,7 +223,7 @@ int cli_parse_run_args(const char *command, int argc, char **argv, cli_run_args 
             r->positional = a;
         } else if (replay && (strcmp(a, "--workload") == 0 || strcmp(a, "--seed") == 0))
             return usage_error("replay: %s does not apply: the trace is the workload", a);
-        else if (!has && a[0] == '-' && a[1] == '-') return usage_error("option %s needs a value", a);
+        else if (!has && cli_is_option(a, run_value_options)) return usage_error("option %s needs a value", a);
         else if (strcmp(a, "--collector") == 0) r->collector = argv[++i];
         else if (strcmp(a, "--workload") == 0) r->workload = argv[++i];
         else if (strcmp(a, "--out") == 0 || strcmp(a, "--record-trace") == 0) {
@@ -264,36 +274,110 @@ static int cmd_run(const catalog *cat, int argc, char **argv) {
     return gc_run_exit_code(&res);
 }
 
+#define GC_STR_(x) #x
+#define GC_STR(x) GC_STR_(x)
+
+/* Each command's usage, for `gclab help CMD`, `gclab CMD --help` and, all of them, `gclab help`. */
+static const struct command_help {
+    const char *name, *text;
+} command_help[] = {
+    {"list", "  gclab list [--collector NAME] [--workload NAME]\n"
+             "      the collectors and workloads, with their parameters (name, type, default, unit, range)\n"},
+    {"run", "  gclab run --collector NAME --workload NAME [options]\n"
+            "      --param NAME=VALUE    a collector or workload parameter (repeatable; see gclab list)\n"
+            "      --seed N              seed of the workload's random choices (default 1)\n"
+            "      --heap-limit SIZE     fail with exit code 3 if a full collection cannot keep the heap under SIZE\n"
+            "      --sample-every SIZE   bytes allocated between footprint samples (default 1M; 0 for none)\n"
+            "      --cascade-pause-min N RC free cascades of at least N objects are pause events (default " GC_STR(
+                GC_CASCADE_PAUSE_MIN_DEFAULT) ")\n"
+            "      --out DIR             write events.csv, timeline.csv, mmu.csv and summary.json to DIR\n"
+            "      --record-trace FILE   record the run's mutator operations as a trace\n"
+            "      --poison              fill freed memory with a pattern (debugging)\n"
+            "      --verify              check the collector's invariants at the end\n"
+            "      --quiet               print no summary\n"},
+    {"replay", "  gclab replay --collector NAME TRACE [options]\n"
+               "      replay a trace file (docs/trace-format.md) with run's options but --workload and --seed\n"},
+    {"compare", "  gclab compare --collectors A,B --workloads W,V [--heap-multiples 1.5,2,4 | --heap-limits 32M,64M]\n"
+                "                [--invocations N] [--param NAME=VALUE] [--seed N] [--sample-every SIZE]\n"
+                "                [--minheap-collector NAME] [--tolerance R] [--no-plots]\n"
+                "                [--emit-jobs FILE [--slurm-throttle N]] --out DIR\n"
+                "      run every cell in its own process; results.csv, report.md and figures in DIR\n"},
+    {"minheap", "  gclab minheap --collector NAME --workload NAME [--param ...] [--seed N] [--tolerance R] [--out DIR]\n"
+                "      the smallest heap limit at which the run completes (bisection), printed with its unit\n"},
+    {"run-cell", "  gclab run-cell DIR NAME\n"
+                 "      run one planned cell of an experiment (what --emit-jobs lists)\n"},
+    {"merge", "  gclab merge [--out DIR] [--no-plots] DIR...\n"
+              "      results, report and figures from cells (all of these: docs/experiments.md)\n"},
+};
+
+static const struct command_help *find_help(const char *cmd) {
+    for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++)
+        if (strcmp(command_help[i].name, cmd) == 0) return &command_help[i];
+    return NULL;
+}
+
+static const char help_tail[] =
+    "Options take their value as the next argument or after '=' (--seed 7, --seed=7); every command\n"
+    "takes --help. Sizes take k, M or G suffixes (powers of 1024). Exit codes: 0 ok, 2 bad input, 3 heap\n"
+    "limit, 4 out of memory, 5 not written, 6 a failed check, 130/143 SIGINT/SIGTERM (docs/cli.md).\n"
+    "Documentation: docs/.\n";
+
 static void help(void) {
-    printf("gclab %s: a garbage-collector research testbed\n\n"
-           "usage:\n"
-           "  gclab list [--collector NAME] [--workload NAME]\n"
-           "  gclab run --collector NAME --workload NAME [options]\n"
-           "      --param NAME=VALUE    a collector or workload parameter (repeatable; see gclab list)\n"
-           "      --seed N              seed of the workload's random choices (default 1)\n"
-           "      --heap-limit SIZE     fail with exit code 3 if a full collection cannot keep the heap under SIZE\n"
-           "      --sample-every SIZE   bytes allocated between footprint samples (default 1M; 0 for none)\n"
-           "      --cascade-pause-min N RC free cascades of at least N objects are pause events (default %d)\n"
-           "      --out DIR             write events.csv, timeline.csv, mmu.csv and summary.json to DIR\n"
-           "      --record-trace FILE   record the run's mutator operations as a trace\n"
-           "      --poison              fill freed memory with a pattern (debugging)\n"
-           "      --verify              check the collector's invariants at the end\n"
-           "      --quiet               print no summary\n"
-           "  gclab replay --collector NAME TRACE [options]\n"
-           "      replay a trace file (docs/trace-format.md) with run's options but --workload and --seed\n"
-           "  gclab compare --collectors A,B --workloads W,V [--heap-multiples 1.5,2,4 | --heap-limits 32M,64M]\n"
-           "                [--invocations N] [--param NAME=VALUE] [--seed N] [--emit-jobs FILE [--slurm-throttle N]]\n"
-           "                --out DIR\n"
-           "      run every cell in its own process; results.csv, report.md and figures in DIR\n"
-           "  gclab minheap --collector NAME --workload NAME [--param ...] [--tolerance R] [--out DIR]\n"
-           "      the smallest heap limit at which the run completes (bisection)\n"
-           "  gclab run-cell DIR NAME      run one planned cell of an experiment (what --emit-jobs lists)\n"
-           "  gclab merge [--out DIR] [--no-plots] DIR...   results, report and figures from cells\n"
-           "      (all of these: docs/experiments.md)\n"
-           "  gclab help | --help | --version\n"
-           "sizes take k, M or G suffixes (powers of 1024). Exit codes: 0 ok, 2 bad input, 3 heap limit, 4 out of\n"
-           "memory, 5 not written, 6 a failed check, 130/143 SIGINT/SIGTERM (docs/cli.md). Documentation: docs/.\n",
-           GCLAB_VERSION, GC_CASCADE_PAUSE_MIN_DEFAULT);
+    printf("gclab %s: a garbage-collector research testbed\n\nusage:\n", GCLAB_VERSION);
+    for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++) fputs(command_help[i].text, stdout);
+    printf("  gclab help [COMMAND] | gclab COMMAND --help | gclab --version\n");
+    fputs(help_tail, stdout);
+}
+
+static void help_command(const struct command_help *c) {
+    printf("usage:\n%s", c->text);
+    fputs(help_tail, stdout);
+}
+
+/* "--name=value" becomes "--name" "value", for every command (a value may itself hold '=':
+ * --param=growth=1 is --param growth=1). The split arguments live in `store`, which the caller
+ * frees. Returns the new argv, or NULL if out of memory. */
+static char **split_equals(int argc, char **argv, int *out_argc, char **store) {
+    char **v = malloc(((size_t)argc * 2 + 1) * sizeof *v);
+    size_t bytes = 0;
+    for (int i = 0; i < argc; i++) bytes += strlen(argv[i]) + 2;
+    char *buf = malloc(bytes + 1);
+    if (v == NULL || buf == NULL) {
+        free(v);
+        free(buf);
+        return NULL;
+    }
+    *store = buf;
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *eq = a[0] == '-' && a[1] == '-' && a[2] ? strchr(a + 2, '=') : NULL;
+        if (eq == NULL) {
+            v[n++] = argv[i];
+            continue;
+        }
+        size_t len = (size_t)(eq - a);
+        memcpy(buf, a, len);
+        buf[len] = '\0';
+        v[n++] = buf;
+        buf += len + 1;
+        strcpy(buf, eq + 1);
+        v[n++] = buf;
+        buf += strlen(eq + 1) + 1;
+    }
+    v[n] = NULL;
+    *out_argc = n;
+    return v;
+}
+
+static int dispatch(const catalog *cat, const char *cmd, int argc, char **argv) {
+    if (strcmp(cmd, "list") == 0) return cmd_list(cat, argc, argv);
+    if (strcmp(cmd, "run") == 0) return cmd_run(cat, argc, argv);
+    if (strcmp(cmd, "replay") == 0) return cmd_replay(cat, argc, argv);
+    if (strcmp(cmd, "compare") == 0) return cmd_compare(cat, argc, argv);
+    if (strcmp(cmd, "run-cell") == 0) return cmd_run_cell(cat, argc, argv);
+    if (strcmp(cmd, "minheap") == 0) return cmd_minheap(cat, argc, argv);
+    if (strcmp(cmd, "merge") == 0) return cmd_merge(cat, argc, argv);
+    return usage_error("unknown command '%s'", cmd);
 }
 
 int gclab_main(int argc, char **argv, const gc_collector_ops *const *extra_collectors,
@@ -308,6 +392,12 @@ int gclab_main(int argc, char **argv, const gc_collector_ops *const *extra_colle
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        if (argc > 2) {
+            const struct command_help *c = find_help(argv[2]);
+            if (c == NULL || argc > 3) return usage_error("help: unknown command '%s'", argv[argc > 3 ? 3 : 2]);
+            help_command(c);
+            return 0;
+        }
         help();
         return 0;
     }
@@ -315,12 +405,22 @@ int gclab_main(int argc, char **argv, const gc_collector_ops *const *extra_colle
         printf("gclab %s (%s)\n", GCLAB_VERSION, GCLAB_GIT_REVISION);
         return 0;
     }
-    if (strcmp(cmd, "list") == 0) return cmd_list(&cat, argc - 2, argv + 2);
-    if (strcmp(cmd, "run") == 0) return cmd_run(&cat, argc - 2, argv + 2);
-    if (strcmp(cmd, "replay") == 0) return cmd_replay(&cat, argc - 2, argv + 2);
-    if (strcmp(cmd, "compare") == 0) return cmd_compare(&cat, argc - 2, argv + 2);
-    if (strcmp(cmd, "run-cell") == 0) return cmd_run_cell(&cat, argc - 2, argv + 2);
-    if (strcmp(cmd, "minheap") == 0) return cmd_minheap(&cat, argc - 2, argv + 2);
-    if (strcmp(cmd, "merge") == 0) return cmd_merge(&cat, argc - 2, argv + 2);
-    return usage_error("unknown command '%s'", cmd);
+    const struct command_help *c = find_help(cmd);
+    if (c == NULL) return usage_error("unknown command '%s'", cmd);
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            help_command(c);
+            return 0;
+        }
+    char *store = NULL;
+    int n;
+    char **args = split_equals(argc - 2, argv + 2, &n, &store);
+    if (args == NULL) {
+        fprintf(stderr, "gclab: out of memory\n");
+        return GC_ERR_NOMEM;
+    }
+    int rc = dispatch(&cat, cmd, n, args);
+    free(args);
+    free(store);
+    return rc;
 }

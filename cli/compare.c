@@ -107,6 +107,11 @@ static int parse_args(const cli_catalog *cat, experiment *x, int argc, char **ar
             x->plots = false;
             continue;
         }
+        static const char *const value_options[] = {
+            "--collectors", "--workloads", "--heap-multiples", "--heap-limits", "--invocations", "--seed",
+            "--sample-every", "--slurm-throttle", "--param", "--out", "--emit-jobs", "--minheap-collector",
+            "--tolerance", NULL};
+        if (!cli_is_option(a, value_options)) return fail("compare: unknown option '%s' (see gclab compare --help)", a);
         if (i + 1 >= argc) return fail("option %s needs a value", a);
         char *v = argv[++i];
         if (strcmp(a, "--collectors") == 0) {

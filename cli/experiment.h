@@ -102,6 +102,9 @@ int minheap_find(const char *collector, const char *workload, char *const *param
 /* snprintf for paths and messages built from user-given names: truncation is possible by design
  * (the buffers are large) and harmless, so it is not worth a compiler warning at every call. */
 int cli_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Is `a` one of the options in the NULL-terminated list `opts` (cli/cli.c)? So that an unknown
+ * option last on the line is called unknown, not one that "needs a value". */
+bool cli_is_option(const char *a, const char *const *opts);
 
 /* Lists given as "a,b,c": split in place into at most max items. Returns the count; -1 if the list
  * or one of its items is empty ("", ",", "a,,b", "a,"), -2 if it has more than max items (text is

@@ -159,7 +159,13 @@ int cmd_minheap(const cli_catalog *cat, int argc, char **argv) {
     int np = 0;
     uint64_t seed = 1;
     double tol = 0.02;
+    static const char *const value_options[] = {"--collector", "--workload", "--out", "--param", "--seed",
+                                                "--tolerance", NULL};
     for (int i = 0; i < argc; i++) {
+        if (!cli_is_option(argv[i], value_options)) {
+            fprintf(stderr, "gclab: minheap: unknown option '%s' (see gclab minheap --help)\n", argv[i]);
+            return GC_ERR_USAGE;
+        }
         if (i + 1 >= argc) {
             fprintf(stderr, "gclab: option %s needs a value\n", argv[i]);
             return GC_ERR_USAGE;
@@ -211,6 +217,6 @@ int cmd_minheap(const cli_catalog *cat, int argc, char **argv) {
         fprintf(stderr, "gclab: %s\n", err);
         return GC_ERR_USAGE;
     }
-    printf("%llu\n", (unsigned long long)bytes);
+    printf("%.2f MiB (%llu bytes)\n", (double)bytes / 1048576.0, (unsigned long long)bytes); /* docs/experiments.md */
     return 0;
 }

@@ -101,6 +101,52 @@ Test(cli, unknown_option_and_command) {
     expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "stray"), 2, NAMES("stray"));
     expect_rejected(ARGS("list", "--frobnicate"), 2, NAMES("--frobnicate"));
     expect_rejected(ARGS("frobnicate"), 2, NAMES("frobnicate"));
+    /* an unknown option last on the line is unknown, not one that "needs a value" */
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--frob"), 2, NAMES("unknown", "--frob"));
+    expect_rejected(ARGS("minheap", "--collector", "rc", "--workload", "gcbench", "--frob"), 2, NAMES("unknown", "--frob"));
+    expect_rejected(ARGS("compare", "--collectors", "rc", "--frob"), 2, NAMES("unknown", "--frob"));
+    expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--seed"), 2, NAMES("--seed", "value"));
+    expect_rejected(ARGS("help", "frobnicate"), 2, NAMES("frobnicate"));
+}
+
+/* Every command takes --help (and -h) and `gclab help COMMAND`: its own usage, exit 0. */
+Test(cli, every_command_has_help) {
+    const char *commands[] = {"list", "run", "replay", "compare", "minheap", "run-cell", "merge"};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        char usage[64];
+        snprintf(usage, sizeof usage, "gclab %s", commands[i]);
+        const char *const *forms[] = {ARGS(commands[i], "--help"), ARGS(commands[i], "-h"), ARGS("help", commands[i]),
+                                      ARGS(commands[i], "--collector", "rc", "--help")};
+        for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+            tst_proc p = tst_run_gclab(forms[f]);
+            cr_expect_eq(p.status, 0, "%s help form %zu: exit %d; stderr: %s", commands[i], f, p.status, p.err);
+            cr_expect(strstr(p.out, usage) != NULL, "%s help form %zu does not show its usage: %s", commands[i], f, p.out);
+            tst_proc_free(&p);
+        }
+    }
+}
+
+/* --option=value is --option value, for every option, and a value may hold '=' itself. */
+Test(cli, option_equals_value) {
+    char *dir = tst_tmpdir();
+    char out[4200];
+    snprintf(out, sizeof out, "--out=%s/r", dir);
+    tst_proc p = tst_run_gclab(ARGS("run", "--collector=semispace", "--workload=gcbench", "--param=scale=0.01",
+                                    "--param=order=breadth", "--seed=3", "--sample-every=0", out, "--quiet"));
+    cr_expect_eq(p.status, 0, "exit %d: %s", p.status, p.err);
+    tst_proc_free(&p);
+    char summary[4300];
+    snprintf(summary, sizeof summary, "%s/r/summary.json", dir);
+    FILE *f = fopen(summary, "r");
+    cr_assert_not_null(f, "no summary.json at %s", summary);
+    char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    cr_expect(strstr(text, "\"seed\": 3") != NULL, "the seed given as --seed=3 was not used");
+    cr_expect(strstr(text, "\"order\": \"breadth\"") != NULL, "--param=order=breadth was not applied");
+    expect_rejected(ARGS("run", "--collector=nope", "--workload=gcbench"), 2, NAMES("nope"));
+    tst_rmtree(dir);
 }
 
 /* --out under a regular file cannot be created, even by root. */

@@ -5,9 +5,14 @@
 source "$(dirname "$0")/lib.sh"
 gclab=$(readlink -f "$1")
 wl=(--workload rings --param rings=2000 --param keep_for=100)
+# minheap prints "5.03 MiB (5277641 bytes)": the bytes, for the arithmetic below
+bytes_of() { sed -n 's/^[0-9.]* MiB (\([0-9]*\) bytes)$/\1/p'; }
 
-m=$("$gclab" minheap --collector marksweep "${wl[@]}" --tolerance 0.05 --out "$scratch/cache") || fail "minheap exited $?"
-[[ "$m" =~ ^[0-9]+$ ]] && [ "$m" -gt 0 ] || fail "minheap printed '$m'"
+out=$("$gclab" minheap --collector marksweep "${wl[@]}" --tolerance 0.05 --out "$scratch/cache") || fail "minheap exited $?"
+m=$(bytes_of <<<"$out")
+[[ "$m" =~ ^[0-9]+$ ]] && [ "$m" -gt 0 ] || fail "minheap printed '$out'"
+mib=$(awk -v b="$m" 'BEGIN { printf "%.2f", b / 1048576 }')
+[ "$out" = "$mib MiB ($m bytes)" ] || fail "minheap printed '$out', not '$mib MiB ($m bytes)'"
 # The answer completes; a limit below it by more than the tolerance does not (the bisection's
 # failing bound is within 5% of the answer, and completion is monotonic in the limit here).
 "$gclab" run --collector marksweep "${wl[@]}" --heap-limit "$m" --quiet || fail "no completion at the minimum heap $m"
@@ -23,7 +28,7 @@ peak=$(sed -n 's/.*"heap_bytes_peak": \([0-9]*\).*/\1/p' "$scratch/free/summary.
 # A copying collector's limit also counts its copy reserve, so its minimum heap lies above the
 # unlimited run's peak of cells in use: the answer must still complete, and a semispace needs
 # about twice marksweep's (it was once reported as the peak itself, which exits 3).
-ss=$("$gclab" minheap --collector semispace "${wl[@]}" --tolerance 0.05) || fail "semispace minheap exited $?"
+ss=$("$gclab" minheap --collector semispace "${wl[@]}" --tolerance 0.05 | bytes_of) || fail "semispace minheap exited $?"
 "$gclab" run --collector semispace "${wl[@]}" --heap-limit "$ss" --quiet ||
   fail "semispace does not complete at its minimum heap $ss"
 [ "$ss" -ge $((m * 3 / 2)) ] || fail "semispace's minimum heap $ss is not well above marksweep's $m"
@@ -32,10 +37,10 @@ ss=$("$gclab" minheap --collector semispace "${wl[@]}" --tolerance 0.05) || fail
 cache=$scratch/cache/minheap.json
 [ -s "$cache" ] || fail "no cache written"
 sed -i "s/: $m/: 12345/" "$cache"
-[ "$("$gclab" minheap --collector marksweep "${wl[@]}" --tolerance 0.05 --out "$scratch/cache")" = 12345 ] ||
+[ "$("$gclab" minheap --collector marksweep "${wl[@]}" --tolerance 0.05 --out "$scratch/cache" | bytes_of)" = 12345 ] ||
   fail "the cached answer was not used"
 # another tolerance is another question
-m2=$("$gclab" minheap --collector marksweep "${wl[@]}" --tolerance 0.2 --out "$scratch/cache")
+m2=$("$gclab" minheap --collector marksweep "${wl[@]}" --tolerance 0.2 --out "$scratch/cache" | bytes_of)
 [ "$m2" != 12345 ] && [ "$m2" -ge "$m" ] || fail "tolerance 0.2 gave $m2 (tolerance 0.05 gave $m)"
 
 # a corrupt cache is refused, not overwritten
@@ -45,7 +50,7 @@ expect_error 2 "minheap.json" "$gclab" minheap --collector marksweep "${wl[@]}" 
 
 # A tolerance below one byte's share of the answer: the bisection stops when the bounds are one
 # byte apart (it used to loop for ever once hi - lo = 1). The answer completes, one byte less does not.
-fine=$("$gclab" minheap --collector marksweep --workload gcbench --param scale=0.001 --tolerance 1e-5) ||
+fine=$("$gclab" minheap --collector marksweep --workload gcbench --param scale=0.001 --tolerance 1e-5 | bytes_of) ||
   fail "minheap with --tolerance 1e-5 exited $?"
 "$gclab" run --collector marksweep --workload gcbench --param scale=0.001 --heap-limit "$fine" --quiet ||
   fail "no completion at the 1e-5 minimum heap $fine"
