@@ -3,6 +3,7 @@
  * Every bad input must end the program with a non-zero exit code and exactly one line on stderr
  * that names the problem (the offending name, value or option). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gclab/workload.h"
@@ -230,4 +231,35 @@ Test(cli, help_and_version) {
     cr_expect_eq(p.status, 0);
     cr_expect(strncmp(p.out, "gclab ", 6) == 0, "--version prints: %s", p.out);
     tst_proc_free(&p);
+}
+
+/* footprint.rss_peak is the run's own process's peak, whatever launched it: a launcher holding
+ * 256 MiB when it forks and execs gclab must not show in it (Linux carries ru_maxrss across exec;
+ * VmHWM starts afresh). */
+Test(cli, rss_peak_is_the_runs_own_whatever_launched_it) {
+    size_t big = (size_t)256 << 20;
+    char *ballast = malloc(big);
+    cr_assert_not_null(ballast);
+    memset(ballast, 1, big); /* resident in the launcher (this test) at fork */
+    char *dir = tst_tmpdir();
+    char out[4200], summary[4300];
+    snprintf(out, sizeof out, "%s/r", dir);
+    tst_proc p = tst_run_gclab(ARGS("run", "--collector", "marksweep", "--workload", "gcbench", "--param", "scale=0.01",
+                                    "--sample-every", "0", "--out", out, "--quiet"));
+    cr_expect_eq(p.status, 0, "exit %d: %s", p.status, p.err);
+    tst_proc_free(&p);
+    cr_expect(ballast[big / 2] == 1);
+    free(ballast);
+    snprintf(summary, sizeof summary, "%s/summary.json", out);
+    FILE *f = fopen(summary, "r");
+    cr_assert_not_null(f);
+    char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    const char *k = strstr(text, "\"rss_peak\": ");
+    cr_assert_not_null(k, "no rss_peak in summary.json");
+    unsigned long long rss = strtoull(k + strlen("\"rss_peak\": "), NULL, 10);
+    cr_expect(rss > 0 && rss < ((unsigned long long)64 << 20), "rss_peak %llu bytes: the launcher's 256 MiB counted", rss);
+    tst_rmtree(dir);
 }

@@ -45,6 +45,9 @@ typedef struct gc_run_result {
     uint64_t run_begin_ns, run_end_ns;       /* the workload's run, on the pauses' clock */
     uint64_t cascade_ns;                     /* time in timed RC cascades (part of gc_ns) */
     uint64_t lazy_sweep_ns;                  /* time sweeping queued blocks on allocation (part of gc_ns) */
+    uint64_t cpu_user_ns, cpu_system_ns;     /* the process's CPU time during the workload's run */
+    uint64_t involuntary_switches;           /* times the kernel took the CPU from it meanwhile */
+    uint64_t voluntary_switches;             /* times it gave the CPU up (waited) meanwhile */
     gc_pause_stats pauses;
     gc_mutator_counts counts;
     uint64_t heap_bytes_peak, block_bytes_peak, rss_peak, je_resident_peak;
