@@ -50,8 +50,18 @@ typedef struct cell_row {
     double mmu_1ms, mmu_10ms, mmu_100ms;
     double live_bytes;  /* reachable at the end of the workload (the final census) */
     double run_end_ns;  /* the workload's end, on the clock of events.csv and timeline.csv */
+    double cpu_share;   /* (cpu_user_ns + cpu_system_ns) / wall_ns; NAN if the cell does not say */
+    double involuntary_switches;
+    double noisy;       /* 1 if the run competed for its CPU (results_is_noisy), 0 if not, NAN unknown */
     char dir[4096]; /* the cell's directory */
 } cell_row;
+
+/* The noise rule (docs/experiments.md): a run is noisy if it had its CPU less than
+ * CLI_NOISY_CPU_SHARE of its wall time, or was preempted more than once per
+ * CLI_NOISY_MS_PER_SWITCH ms of it (and more than CLI_NOISY_MIN_SWITCHES times in all). */
+#define CLI_NOISY_CPU_SHARE 0.95
+#define CLI_NOISY_MS_PER_SWITCH 10.0
+#define CLI_NOISY_MIN_SWITCHES 5
 
 typedef struct cell_table {
     cell_row *rows;

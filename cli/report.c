@@ -427,6 +427,18 @@ static int write_report(const cell_table *t, const char *out_dir, bool plots) {
         }
     fprintf(md, "). Definitions of every figure: docs/metrics.md and docs/experiments.md. "
                 "Raw data: results.csv and cells/.\n");
+    size_t noisy = 0, judged = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (!isnan(t->rows[i].noisy)) {
+            judged++;
+            noisy += t->rows[i].noisy > 0;
+        }
+    fprintf(md, "\n**Noise:** %zu of %zu runs were noisy: they had their CPU less than %.0f%% of their wall time, or "
+                "were preempted more than once per %.0f ms (results.csv, column `noisy`; docs/experiments.md).%s\n",
+            noisy, judged, 100 * CLI_NOISY_CPU_SHARE, CLI_NOISY_MS_PER_SWITCH,
+            noisy ? " Their times are inflated by other jobs on the machine: rerun them on a quieter one, or with more "
+                    "invocations."
+                  : "");
     for (int w = 0; w < ws.n; w++) write_table(md, t, ws.v[w], &cs);
     int rc = 0;
     if (plots) {

@@ -221,7 +221,8 @@ static void row_from_plan(cell_row *r, json_t *cell) {
                          &r->pause_p90_ns, &r->pause_p99_ns, &r->pause_p999_ns, &r->pause_max_ns, &r->heap_bytes_peak,
                          &r->block_bytes_peak, &r->jemalloc_resident_peak, &r->rss_peak, &r->allocations,
                          &r->bytes_allocated, &r->leaked_objects, &r->leaked_bytes, &r->mmu_1ms, &r->mmu_10ms,
-                         &r->mmu_100ms, &r->live_bytes, &r->run_end_ns};
+                         &r->mmu_100ms, &r->live_bytes, &r->run_end_ns, &r->cpu_share, &r->involuntary_switches,
+                         &r->noisy};
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) *figures[i] = NAN;
 }
 
@@ -251,6 +252,15 @@ static void row_from_summary(cell_row *r, json_t *s) {
     r->mmu_100ms = num(s, "mmu", "window_100ms");
     r->live_bytes = num(s, "final", "live_bytes");
     r->run_end_ns = num(s, "time", "run_end_ns");
+    /* Cells written before these figures existed have none: NAN, and no noise verdict. */
+    double user = num(s, "time", "cpu_user_ns"), sys = num(s, "time", "cpu_system_ns");
+    r->cpu_share = r->wall_ns > 0 ? (user + sys) / r->wall_ns : NAN;
+    r->involuntary_switches = num(s, "time", "involuntary_switches");
+    if (!isnan(r->cpu_share) && !isnan(r->involuntary_switches)) {
+        double allowed = r->wall_ns / 1e6 / CLI_NOISY_MS_PER_SWITCH;
+        r->noisy = r->cpu_share < CLI_NOISY_CPU_SHARE ||
+                   (r->involuntary_switches > CLI_NOISY_MIN_SWITCHES && r->involuntary_switches > allowed);
+    }
 }
 
 int results_row_from_text(const char *name, const char *cell_json, size_t cell_len, const char *summary_json,
@@ -432,7 +442,8 @@ int results_write_csv(const cell_table *t, const char *path, char *err, size_t e
     fprintf(f, "cell,collector,workload,heap_multiple,heap_limit,invocation,seed,status,wall_ns,gc_ns,mutator_ns,"
                "gc_share,pause_count,pause_p50_ns,pause_p90_ns,pause_p99_ns,pause_p99_9_ns,pause_max_ns,"
                "heap_bytes_peak,block_bytes_peak,jemalloc_resident_peak,rss_peak,allocations,bytes_allocated,"
-               "leaked_objects,leaked_bytes,mmu_1ms,mmu_10ms,mmu_100ms,live_bytes\n");
+               "leaked_objects,leaked_bytes,mmu_1ms,mmu_10ms,mmu_100ms,live_bytes,cpu_share,involuntary_switches,"
+               "noisy\n");
     for (size_t i = 0; i < t->n; i++) {
         const cell_row *r = &t->rows[i];
         fprintf(f, "%s,%s,%s", r->name, r->collector, r->workload);
@@ -443,7 +454,7 @@ int results_write_csv(const cell_table *t, const char *path, char *err, size_t e
                       r->pause_p90_ns, r->pause_p99_ns, r->pause_p999_ns, r->pause_max_ns, r->heap_bytes_peak,
                       r->block_bytes_peak, r->jemalloc_resident_peak, r->rss_peak, r->allocations,
                       r->bytes_allocated, r->leaked_objects, r->leaked_bytes, r->mmu_1ms, r->mmu_10ms, r->mmu_100ms,
-                      r->live_bytes};
+                      r->live_bytes, r->cpu_share, r->involuntary_switches, r->noisy};
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) put(f, v[k]);
         fputc('\n', f);
     }

@@ -15,10 +15,10 @@ grep -q "^gclab: $SWEEP_CELLS cells run, 0 already done, 0 failed" "$scratch/run
 
 # --- results.csv ---
 csv=$out/results.csv
-header="cell,collector,workload,heap_multiple,heap_limit,invocation,seed,status,wall_ns,gc_ns,mutator_ns,gc_share,pause_count,pause_p50_ns,pause_p90_ns,pause_p99_ns,pause_p99_9_ns,pause_max_ns,heap_bytes_peak,block_bytes_peak,jemalloc_resident_peak,rss_peak,allocations,bytes_allocated,leaked_objects,leaked_bytes,mmu_1ms,mmu_10ms,mmu_100ms,live_bytes"
+header="cell,collector,workload,heap_multiple,heap_limit,invocation,seed,status,wall_ns,gc_ns,mutator_ns,gc_share,pause_count,pause_p50_ns,pause_p90_ns,pause_p99_ns,pause_p99_9_ns,pause_max_ns,heap_bytes_peak,block_bytes_peak,jemalloc_resident_peak,rss_peak,allocations,bytes_allocated,leaked_objects,leaked_bytes,mmu_1ms,mmu_10ms,mmu_100ms,live_bytes,cpu_share,involuntary_switches,noisy"
 [ "$(head -1 "$csv")" = "$header" ] || fail "results.csv header: $(head -1 "$csv")"
 [ "$(rows_of "$csv" | wc -l)" -eq $SWEEP_CELLS ] || fail "results.csv has $(rows_of "$csv" | wc -l) rows"
-awk -F, -v n=30 'NF != n { print "row " NR " has " NF " fields"; bad = 1 } END { exit bad }' "$csv" || fail "ragged results.csv"
+awk -F, -v n=33 'NF != n { print "row " NR " has " NF " fields"; bad = 1 } END { exit bad }' "$csv" || fail "ragged results.csv"
 for c in rc marksweep; do
   for w in gcbench rings; do
     for h in 1.5 3; do
