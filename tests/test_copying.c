@@ -257,13 +257,19 @@ static gc_object *count_visit(gc_tracer *t, gc_object **slot, void *ctx) {
     return o;
 }
 
-Test(copying, tracer_grows_its_stack_and_visits_each_object_once) {
+/* A marksweep heap holding a chain of n objects, a mark epoch begun, and a tracer on it. */
+static gc_heap *chain_to_trace(uint32_t n, gc_tracer *t) {
     gc_heap *h = tst_heap_new(&gc_collector_marksweep, false);
     uint32_t base = gc_frame_push(h, 2);
-    make_chain(h, base, base + 1, 100000);
+    make_chain(h, base, base + 1, n);
     gc_mark_begin(h);
+    gc_tracer_init(t, h, NULL);
+    return h;
+}
+
+Test(copying, tracer_grows_its_stack_and_visits_each_object_once) {
     gc_tracer t;
-    gc_tracer_init(&t, h, NULL);
+    gc_heap *h = chain_to_trace(100000, &t);
     uint64_t visited = 0, steps = 0;
     gc_tracer_roots(&t, count_visit, &visited);
     while (gc_tracer_step(&t, 1000, count_visit, &visited) == 1000) steps++;
@@ -284,12 +290,8 @@ static gc_object *pushing_visit(gc_tracer *t, gc_object **slot, void *ctx) {
 }
 
 Test(copying, a_visitor_that_pushes_inside_a_step_fails_the_heap) {
-    gc_heap *h = tst_heap_new(&gc_collector_marksweep, false);
-    uint32_t base = gc_frame_push(h, 2);
-    make_chain(h, base, base + 1, 10);
-    gc_mark_begin(h);
     gc_tracer t;
-    gc_tracer_init(&t, h, NULL);
+    gc_heap *h = chain_to_trace(10, &t);
     gc_tracer_roots(&t, pushing_visit, NULL);
     gc_tracer_step(&t, UINT64_MAX, pushing_visit, NULL);
     cr_expect_eq(gc_heap_error(h), GC_ERR_VERIFY, "the misuse went unnoticed");
