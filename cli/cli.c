@@ -204,7 +204,7 @@ bool cli_is_option(const char *a, const char *const *opts) {
 }
 
 /* The options of `run` and `replay` that take a value. */
-static const char *const run_value_options[] = {"--collector", "--workload", "--out", "--record-trace", "--param",
+static const char *const run_value_options[] = {"--collector", "--workload", "--out", "--record-trace", "--trace-events", "--param",
                                                 "--seed", "--heap-limit", "--sample-every", "--cascade-pause-min", NULL};
 
 /* The options of `run` and `replay` (see cli/run_args.h). */
@@ -226,9 +226,9 @@ int cli_parse_run_args(const char *command, int argc, char **argv, cli_run_args 
         else if (!has && cli_is_option(a, run_value_options)) return usage_error("option %s needs a value", a);
         else if (strcmp(a, "--collector") == 0) r->collector = argv[++i];
         else if (strcmp(a, "--workload") == 0) r->workload = argv[++i];
-        else if (strcmp(a, "--out") == 0 || strcmp(a, "--record-trace") == 0) {
+        else if (strcmp(a, "--out") == 0 || strcmp(a, "--record-trace") == 0 || strcmp(a, "--trace-events") == 0) {
             if (argv[++i][0] == '\0') return usage_error("%s: empty path", a);
-            *(strcmp(a, "--out") == 0 ? &cfg->out_dir : &cfg->record_trace) = argv[i];
+            *(strcmp(a, "--out") == 0 ? &cfg->out_dir : strcmp(a, "--trace-events") == 0 ? &cfg->trace_events : &cfg->record_trace) = argv[i];
         }
         else if (strcmp(a, "--param") == 0) {
             if (r->nparams == CLI_MAX_PARAMS) return usage_error("too many --param options%s", "");
@@ -292,6 +292,7 @@ static const struct command_help {
                 GC_CASCADE_PAUSE_MIN_DEFAULT) ")\n"
             "      --out DIR             write events.csv, timeline.csv, mmu.csv and summary.json to DIR\n"
             "      --record-trace FILE   record the run's mutator operations as a trace\n"
+            "      --trace-events FILE   write the pauses and the footprint as Chrome trace events (Perfetto UI)\n"
             "      --poison              fill freed memory with a pattern (debugging)\n"
             "      --verify              check the collector's invariants at the end\n"
             "      --quiet               print no summary\n"},

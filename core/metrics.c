@@ -199,6 +199,58 @@ int gc_recorder_write_events(const gc_recorder *r, FILE *f) {
     return ferror(f) ? -1 : 0;
 }
 
+/* s as a JSON string's contents: quotes, backslashes and control bytes escaped. */
+static void put_json_text(FILE *f, const char *s) {
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+}
+
+int gc_recorder_write_trace_events(const gc_recorder *r, const char *title, FILE *f) {
+    /* Times are microseconds on the heap's clock (ts, dur), with nanosecond digits. */
+    fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", f);
+    fputs("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"", f);
+    put_json_text(f, title);
+    fputs("\"}},\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":1,\"args\":{\"name\":\"pauses\"}}", f);
+    if (r->pause_log && (fflush(r->pause_log) != 0 || fseek(r->pause_log, 0, SEEK_SET) != 0)) return -1;
+    if (r->npauses && r->pause_log == NULL) return -1;
+    gc_pause p;
+    for (size_t i = 0; i < r->npauses; i++) {
+        if (fread(&p, sizeof p, 1, r->pause_log) != 1) return -1;
+        fputs(",\n{\"name\":\"", f);
+        put_json_text(f, p.kind);
+        fprintf(f,
+                "\",\"cat\":\"pause\",\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":%llu.%03llu,\"dur\":%llu.%03llu,"
+                "\"args\":{\"seq\":%llu,\"generation\":%lld,\"reason\":\"%s\",\"objects_before\":%llu,"
+                "\"bytes_before\":%llu,\"objects_after\":%llu,\"bytes_after\":%llu,\"collected\":%lld}}",
+                (unsigned long long)(p.start_ns / 1000), (unsigned long long)(p.start_ns % 1000),
+                (unsigned long long)((p.end_ns - p.start_ns) / 1000), (unsigned long long)((p.end_ns - p.start_ns) % 1000),
+                (unsigned long long)p.seq, (long long)p.generation, gc_reason_name(p.reason),
+                (unsigned long long)p.objects_before, (unsigned long long)p.bytes_before,
+                (unsigned long long)p.objects_after, (unsigned long long)p.bytes_after, (long long)p.collected);
+    }
+    for (size_t i = 0; i < r->nsamples; i++) {
+        const gc_sample *s = &r->samples[i];
+        unsigned long long us = (unsigned long long)(s->t_ns / 1000), frac = (unsigned long long)(s->t_ns % 1000);
+        fprintf(f,
+                ",\n{\"name\":\"heap\",\"ph\":\"C\",\"pid\":1,\"ts\":%llu.%03llu,\"args\":{\"heap_bytes\":%llu,"
+                "\"block_bytes\":%llu}}"
+                ",\n{\"name\":\"jemalloc\",\"ph\":\"C\",\"pid\":1,\"ts\":%llu.%03llu,\"args\":{\"allocated\":%llu,"
+                "\"active\":%llu,\"resident\":%llu}}"
+                ",\n{\"name\":\"rss\",\"ph\":\"C\",\"pid\":1,\"ts\":%llu.%03llu,\"args\":{\"rss\":%llu}}"
+                ",\n{\"name\":\"objects_live\",\"ph\":\"C\",\"pid\":1,\"ts\":%llu.%03llu,\"args\":{\"objects\":%llu}}",
+                us, frac, (unsigned long long)s->heap_bytes, (unsigned long long)s->block_bytes, us, frac,
+                (unsigned long long)s->je_allocated, (unsigned long long)s->je_active,
+                (unsigned long long)s->je_resident, us, frac, (unsigned long long)s->rss, us, frac,
+                (unsigned long long)s->objects_live);
+    }
+    fputs("\n]}\n", f);
+    return ferror(f) ? -1 : 0;
+}
+
 int gc_recorder_write_timeline(const gc_recorder *r, FILE *f) {
     fputs(GC_TIMELINE_CSV_HEADER "\n", f);
     for (size_t i = 0; i < r->nsamples; i++) {

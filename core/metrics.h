@@ -57,6 +57,10 @@ typedef struct gc_recorder {
 #define GC_MMU_CSV_KINDS "uf"
 
 gc_listener gc_recorder_listener(gc_recorder *r);
+/* The run as Chrome trace events (JSON, which the Perfetto UI and chrome://tracing open): one
+ * complete event per pause, counters from the timeline's samples (docs/metrics.md). `title`
+ * names the process in the viewer. 0, or -1 with errno set on a write error. */
+int gc_recorder_write_trace_events(const gc_recorder *r, const char *title, FILE *f);
 void gc_recorder_sample(gc_recorder *r, gc_heap *h); /* take one sample now */
 void gc_recorder_free(gc_recorder *r);
 /* The CSV files, to f (core/outfile.h checks and closes it). 0, or -1 on a read or write error

@@ -178,6 +178,7 @@ static int check_paths(const gc_run_config *cfg, gc_run_result *res) {
     add_text_params(in, &nin, &cfg->collector_params);
     if (cfg->workload) add_text_params(in, &nin, &cfg->workload_params);
     add_named(out, &nout, "--record-trace", cfg->record_trace);
+    add_named(out, &nout, "--trace-events", cfg->trace_events);
     if (cfg->out_dir) {
         static const char *const files[] = {"events.csv", "timeline.csv", "mmu.csv", "summary.json"};
         for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -403,16 +404,23 @@ static void write_outputs(const gc_run_config *cfg, gc_run_result *res, const gc
     } csv[] = {{"mmu.csv", put_mmu}, {"events.csv", put_events}, {"timeline.csv", put_timeline}};
     run_outputs o = {rec, res};
     char path[4200], err[4400];
-    for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++) {
-        if (csv[i].put == put_events && rec->log_errno) continue; /* reported already */
-        snprintf(path, sizeof path, "%s/%s", cfg->out_dir, csv[i].name);
+    size_t ncsv = sizeof csv / sizeof csv[0];
+    for (size_t i = 0; i < ncsv + 1; i++) {
+        bool trace = i == ncsv; /* --trace-events, after --out's files */
+        if (trace ? cfg->trace_events == NULL || rec->log_errno : cfg->out_dir == NULL) continue;
+        if (!trace && csv[i].put == put_events && rec->log_errno) continue; /* reported already */
+        if (trace) snprintf(path, sizeof path, "%s", cfg->trace_events);
+        else snprintf(path, sizeof path, "%s/%s", cfg->out_dir, csv[i].name);
         gc_outfile f;
         if (gc_outfile_open(&f, path, err, sizeof err) != 0) {
             status_add(res, GC_ERR_IO, "%.300s", err);
             continue;
         }
         errno = 0;
-        if (csv[i].put(f.f, &o) != 0) {
+        char title[200];
+        snprintf(title, sizeof title, "gclab %s on %s", cfg->collector ? cfg->collector->name : "?",
+                 cfg->workload ? cfg->workload->name : "a replayed trace");
+        if ((trace ? gc_recorder_write_trace_events(rec, title, f.f) : csv[i].put(f.f, &o)) != 0) {
             int e = errno ? errno : EIO;
             gc_outfile_discard(&f);
             status_add(res, GC_ERR_IO, "cannot write %.200s: %s", path, strerror(e));
@@ -420,6 +428,7 @@ static void write_outputs(const gc_run_config *cfg, gc_run_result *res, const gc
             status_add(res, GC_ERR_IO, "%.300s", err);
         }
     }
+    if (cfg->out_dir == NULL) return; /* only --trace-events was asked for */
     snprintf(path, sizeof path, "%s/summary.json", cfg->out_dir);
     json_t *s = summary_json(cfg, res, rec, h, collector_stats);
     if (gc_outfile_write_json(path, s, JSON_INDENT(2) | JSON_PRESERVE_ORDER, err, sizeof err) != 0)
@@ -586,7 +595,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     if (rec.log_errno)
         status_add(res, GC_ERR_IO, "cannot keep the log of pauses (a temporary file): %s; events.csv is not written",
                    strerror(rec.log_errno));
-    if (cfg->out_dir) write_outputs(cfg, res, &rec, h, collector_stats);
+    if (cfg->out_dir || cfg->trace_events) write_outputs(cfg, res, &rec, h, collector_stats);
     json_decref(collector_stats);
     gc_trace_reader_close(reader);
     gc_heap_destroy(h);

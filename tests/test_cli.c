@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "gclab/workload.h"
 #include "tests/support.h"
 
@@ -261,5 +263,49 @@ Test(cli, rss_peak_is_the_runs_own_whatever_launched_it) {
     cr_assert_not_null(k, "no rss_peak in summary.json");
     unsigned long long rss = strtoull(k + strlen("\"rss_peak\": "), NULL, 10);
     cr_expect(rss > 0 && rss < ((unsigned long long)64 << 20), "rss_peak %llu bytes: the launcher's 256 MiB counted", rss);
+    tst_rmtree(dir);
+}
+
+/* --trace-events writes the run as Chrome trace events: valid JSON with one complete event ("X")
+ * per pause, as many as events.csv has rows and with the same durations, and the footprint
+ * counters ("C") at every sample. */
+Test(cli, trace_events_hold_every_pause_and_sample) {
+    char *dir = tst_tmpdir();
+    char out[4200], trace[4300], path[4400];
+    snprintf(out, sizeof out, "%s/r", dir);
+    snprintf(trace, sizeof trace, "%s/run.json", dir);
+    tst_proc p = tst_run_gclab(ARGS("run", "--collector", "marksweep", "--workload", "gcbench", "--param", "scale=0.05",
+                                    "--sample-every", "256k", "--out", out, "--trace-events", trace, "--quiet"));
+    cr_assert_eq(p.status, 0, "exit %d: %s", p.status, p.err);
+    tst_proc_free(&p);
+    json_error_t je;
+    json_t *j = json_load_file(trace, 0, &je);
+    cr_assert_not_null(j, "%s is not JSON: %s (line %d)", trace, je.text, je.line);
+    json_t *ev = json_object_get(j, "traceEvents");
+    cr_assert(json_is_array(ev));
+    size_t pauses = 0, counters = 0;
+    double pause_us = 0;
+    for (size_t i = 0; i < json_array_size(ev); i++) {
+        const char *ph = json_string_value(json_object_get(json_array_get(ev, i), "ph"));
+        cr_assert_not_null(ph, "event %zu has no phase", i);
+        if (strcmp(ph, "X") == 0) {
+            pauses++;
+            pause_us += json_number_value(json_object_get(json_array_get(ev, i), "dur"));
+        }
+        counters += strcmp(ph, "C") == 0;
+    }
+    json_decref(j);
+    snprintf(path, sizeof path, "%s/summary.json", out);
+    json_t *s = json_load_file(path, 0, &je);
+    cr_assert_not_null(s);
+    json_int_t count = json_integer_value(json_object_get(json_object_get(s, "pauses"), "count"));
+    json_int_t total = json_integer_value(json_object_get(json_object_get(s, "pauses"), "total_ns"));
+    json_int_t samples = json_integer_value(json_object_get(json_object_get(s, "footprint"), "samples"));
+    json_decref(s);
+    cr_expect(count > 0, "the run made no pause: the test proves nothing");
+    cr_expect_eq((json_int_t)pauses, count, "%zu pause events, %lld pauses in summary.json", pauses, (long long)count);
+    cr_expect(pause_us * 1000 > (double)total - 1 && pause_us * 1000 < (double)total + 1,
+              "the events' durations sum to %.3f us, summary.json's to %lld ns", pause_us, (long long)total);
+    cr_expect_eq((json_int_t)counters, 4 * samples, "%zu counter events for %lld samples", counters, (long long)samples);
     tst_rmtree(dir);
 }

@@ -21,6 +21,7 @@ typedef struct gc_run_config {
     bool verify;                /* run the collector's verify hook at the end */
     const char *out_dir;        /* NULL: write no files */
     const char *record_trace;   /* NULL: record no trace */
+    const char *trace_events;   /* a Chrome/Perfetto trace of the pauses and the footprint; NULL: none */
     const char *replay_trace;   /* replay this trace (docs/trace-format.md) instead of running
                                    `workload`, which may then be NULL; `seed` is unused */
 } gc_run_config;
