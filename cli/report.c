@@ -392,6 +392,70 @@ static void write_table(FILE *md, const cell_table *t, const char *w, names *cs)
         }
 }
 
+/* ---------- lower-bound overhead ---------- */
+
+/* The median of a group's figure at `offset` (finished cells), or NAN. */
+static double group_median(const cell_table *t, const char *w, double heap, const char *c, size_t offset) {
+    const cell_row *rows[MAX_GROUP];
+    int n = group_rows(t, w, heap, c, true, rows);
+    return figure(rows, n, offset, 1).median;
+}
+
+/* Lower-bound overhead (Cai, Blackburn, Bond and Maas, ISPASS 2022), docs/experiments.md: for a
+ * workload and heap setting, each collector's distilled cost is its wall time less its time in
+ * collections (medians over its finished cells); the least distilled cost of any collector there
+ * is the baseline, an estimate of the mutator's own cost with no collector at all; a collector's
+ * LBO is its wall time over that baseline, less 1. One table: the geometric mean over the
+ * workloads of 1 + LBO, less 1, per heap setting and collector. */
+static void write_lbo(FILE *md, const cell_table *t, const names *ws, const names *cs) {
+    double keys[MAXG];
+    int nk = 0;
+    bool multiple = false;
+    for (size_t i = 0; i < t->n; i++) {
+        double h = heap_key(&t->rows[i]);
+        multiple |= !isnan(t->rows[i].heap_multiple);
+        bool seen = false;
+        for (int k = 0; k < nk; k++) seen |= keys[k] == h;
+        if (!seen && nk < MAXG) keys[nk++] = h;
+    }
+    qsort(keys, (size_t)nk, sizeof *keys, cmp_double);
+    fprintf(md, "\n## Lower-bound overhead\n\nA collector's time over the least distilled cost (wall time less "
+                "time in collections) of any collector at the same workload and heap, less 1: the geometric mean "
+                "over the workloads, with how many workloads entered it where some lacked a finished cell "
+                "(docs/experiments.md). nogc, where it finishes, sets the lowest baseline.\n\n| heap |");
+    for (int c = 0; c < cs->n; c++) fprintf(md, " %s |", cs->v[c]);
+    fprintf(md, "\n|---|");
+    for (int c = 0; c < cs->n; c++) fprintf(md, "---|");
+    fputc('\n', md);
+    for (int k = 0; k < nk; k++) {
+        char hl[64];
+        heap_label(keys[k], multiple, hl, sizeof hl);
+        fprintf(md, "| %s |", hl);
+        for (int c = 0; c < cs->n; c++) {
+            double log_sum = 0;
+            int n = 0, present = 0;
+            for (int w = 0; w < ws->n; w++) {
+                double base = NAN;
+                for (int b = 0; b < cs->n; b++) {
+                    double wall = group_median(t, ws->v[w], keys[k], cs->v[b], offsetof(cell_row, wall_ns));
+                    double gc = group_median(t, ws->v[w], keys[k], cs->v[b], offsetof(cell_row, gc_ns));
+                    double distilled = wall - gc;
+                    if (!isnan(distilled) && distilled > 0 && (isnan(base) || distilled < base)) base = distilled;
+                }
+                double total = group_median(t, ws->v[w], keys[k], cs->v[c], offsetof(cell_row, wall_ns));
+                present += !isnan(base);
+                if (isnan(base) || isnan(total) || total <= 0) continue;
+                log_sum += log(total / base);
+                n++;
+            }
+            if (n == 0) fprintf(md, " – |");
+            else if (n < present) fprintf(md, " %+.1f%% (%d of %d) |", 100 * (exp(log_sum / n) - 1), n, present);
+            else fprintf(md, " %+.1f%% |", 100 * (exp(log_sum / n) - 1));
+        }
+        fputc('\n', md);
+    }
+}
+
 static int write_report(const cell_table *t, const char *out_dir, bool plots) {
     /* Written beside and renamed over the old report only when complete. */
     char path[4400], err[4600];
@@ -440,6 +504,7 @@ static int write_report(const cell_table *t, const char *out_dir, bool plots) {
                     "invocations."
                   : "");
     for (int w = 0; w < ws.n; w++) write_table(md, t, ws.v[w], &cs);
+    write_lbo(md, t, &ws, &cs);
     int rc = 0;
     if (plots) {
         fprintf(md, "\n## Figures\n");

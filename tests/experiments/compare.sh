@@ -57,6 +57,12 @@ grep -q 'heap-limit-exceeded' "$report" || fail "report.md does not say which ce
 grep -q '| 1.5× min heap | marksweep | 2/2 |' "$report" || fail "report.md lacks the 1.5x marksweep row"
 # the coverage of a [min, max] bracket of 2 invocations: 1 - 2 (1/2)^2
 grep -q 'whose coverage is 50.00% with 2 invocations' "$report" || fail "report.md does not give the brackets' coverage"
+# lower-bound overhead: a row per heap setting; a collector's time is never below the least
+# distilled cost (its own is among them), so every entry is a percentage >= 0 or a dash
+lbo=$(sed -n '/^## Lower-bound overhead/,/^## /p' "$report")
+row=$(grep '^| 1.5× min heap |' <<<"$lbo") || fail "report.md lacks the lower-bound overhead row at 1.5x"
+[ "$(grep -o '+[0-9.]*%' <<<"$row" | wc -l)" -ge 1 ] || fail "no overhead in the 1.5x row: $row"
+if grep -q -- '-[0-9][0-9.]*%' <<<"$lbo"; then fail "a negative lower-bound overhead: $lbo"; fi
 
 # --- figures ---
 if command -v gnuplot >/dev/null; then
