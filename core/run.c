@@ -321,12 +321,25 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
 
     static const struct { const char *key; uint64_t ns; } mmu_windows[] = {
         {"window_1ms", 1000000}, {"window_10ms", 10000000}, {"window_100ms", 100000000}, {"window_1s", 1000000000}};
-    json_t *mm = json_object();
-    for (size_t i = 0; i < sizeof mmu_windows / sizeof mmu_windows[0]; i++)
-        json_object_set_new(mm, mmu_windows[i].key,
-                            json_real(gc_mmu_at_spans(rec->spans, rec->npauses, res->run_begin_ns, res->run_end_ns,
-                                                mmu_windows[i].ns)));
+    json_t *mm = json_object(), *bm = json_object();
+    /* BMU(w), the least MMU over the windows of at least w: over w itself and the curve's 64
+     * windows (mmu.csv's) from w up; -1 if either could not be computed */
+    enum { POINTS = 64 };
+    uint64_t curve_w[POINTS];
+    double curve_mmu[POINTS];
+    size_t npoints = 0;
+    bool curve = gc_mmu_curve_spans(rec->spans, rec->npauses, res->run_begin_ns, res->run_end_ns, POINTS, curve_w,
+                                    curve_mmu, &npoints) == 0;
+    for (size_t i = 0; i < sizeof mmu_windows / sizeof mmu_windows[0]; i++) {
+        double at = gc_mmu_at_spans(rec->spans, rec->npauses, res->run_begin_ns, res->run_end_ns, mmu_windows[i].ns);
+        json_object_set_new(mm, mmu_windows[i].key, json_real(at));
+        double bmu = curve && at >= 0 ? at : -1;
+        for (size_t k = 0; bmu >= 0 && k < npoints; k++)
+            if (curve_w[k] >= mmu_windows[i].ns && curve_mmu[k] < bmu) bmu = curve_mmu[k];
+        json_object_set_new(bm, mmu_windows[i].key, json_real(bmu));
+    }
     json_object_set_new(s, "mmu", mm);
+    json_object_set_new(s, "bmu", bm);
 
     json_t *m = json_object();
     json_object_set_new(m, "allocations", JU(res->counts.allocs));

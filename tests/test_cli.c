@@ -309,3 +309,40 @@ Test(cli, trace_events_hold_every_pause_and_sample) {
     cr_expect_eq((json_int_t)counters, 4 * samples, "%zu counter events for %lld samples", counters, (long long)samples);
     tst_rmtree(dir);
 }
+
+/* bmu in summary.json: at each window, at most the MMU there and at every window of mmu.csv at
+ * least as long, and never falling as the window grows. */
+Test(cli, bmu_is_the_lower_envelope_of_the_mmu_curve) {
+    char *dir = tst_tmpdir();
+    char out[4200], path[4300];
+    snprintf(out, sizeof out, "%s/r", dir);
+    tst_proc p = tst_run_gclab(ARGS("run", "--collector", "marksweep", "--workload", "lifetimes", "--out", out, "--quiet"));
+    cr_assert_eq(p.status, 0, "exit %d: %s", p.status, p.err);
+    tst_proc_free(&p);
+    snprintf(path, sizeof path, "%s/summary.json", out);
+    json_error_t je;
+    json_t *s = json_load_file(path, 0, &je);
+    cr_assert_not_null(s);
+    static const char *const keys[] = {"window_1ms", "window_10ms", "window_100ms", "window_1s"};
+    static const double ns[] = {1e6, 1e7, 1e8, 1e9};
+    double bmu[4];
+    for (int i = 0; i < 4; i++) {
+        bmu[i] = json_number_value(json_object_get(json_object_get(s, "bmu"), keys[i]));
+        double mmu = json_number_value(json_object_get(json_object_get(s, "mmu"), keys[i]));
+        cr_expect(bmu[i] >= 0 && bmu[i] <= mmu + 1e-9, "%s: bmu %g, mmu %g", keys[i], bmu[i], mmu);
+        if (i > 0) cr_expect(bmu[i] >= bmu[i - 1] - 1e-9, "bmu falls from %g to %g at %s", bmu[i - 1], bmu[i], keys[i]);
+    }
+    json_decref(s);
+    snprintf(path, sizeof path, "%s/mmu.csv", out);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    char line[256];
+    cr_assert_not_null(fgets(line, sizeof line, f)); /* the header */
+    unsigned long long w;
+    double m;
+    while (fgets(line, sizeof line, f) && sscanf(line, "%llu,%lf", &w, &m) == 2)
+        for (int i = 0; i < 4; i++)
+            if ((double)w >= ns[i]) cr_expect(bmu[i] <= m + 1e-6, "%s: bmu %g above the MMU %g at %llu ns", keys[i], bmu[i], m, w);
+    fclose(f);
+    tst_rmtree(dir);
+}
