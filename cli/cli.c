@@ -181,6 +181,15 @@ int cli_prepare_run(const catalog *cat, const char *cname, const char *wname, ch
             snprintf(err, errlen, "bad --param '%s': expected NAME=VALUE", gc_printable(params[i], shown, sizeof shown));
             return GC_ERR_USAGE;
         }
+        /* one value per parameter: a second one used to win silently */
+        for (int k = 0; k < i; k++)
+            if (strncmp(params[k], params[i], (size_t)(eq - params[i]) + 1) == 0) {
+                char first[200];
+                snprintf(err, errlen, "parameter '%.*s' is given twice (--param %s, then --param %s): give each once",
+                         (int)(eq - params[i]), gc_printable(params[i], shown, sizeof shown),
+                         gc_printable(params[k], first, sizeof first), gc_printable(params[i], shown, sizeof shown));
+                return GC_ERR_USAGE;
+            }
         snprintf(name, sizeof name, "%.*s", (int)(eq - params[i]), params[i]);
         int rc = gc_params_set(&cfg->collector_params, name, eq + 1, msg, sizeof msg);
         if (rc == GC_PARAM_UNKNOWN) rc = gc_params_set(&cfg->workload_params, name, eq + 1, msg, sizeof msg);

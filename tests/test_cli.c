@@ -51,6 +51,15 @@ Test(cli, unknown_parameter) {
                     NAMES("growth"));
 }
 
+Test(cli, parameter_given_twice) {
+    expect_rejected(ARGS("run", "--collector", "marksweep", "--workload", "gcbench", "--param", "growth=0.25", "--param",
+                         "growth=4"),
+                    2, NAMES("growth", "twice"));
+    expect_rejected(ARGS("minheap", "--collector", "marksweep", "--workload", "gcbench", "--param", "scale=0.1",
+                         "--param=scale=0.2"),
+                    2, NAMES("scale", "twice"));
+}
+
 Test(cli, malformed_parameter) {
     expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--param", "scale"), 2, NAMES("scale"));
     expect_rejected(ARGS("run", "--collector", "rc", "--workload", "gcbench", "--param", "=0.5"), 2, NAMES("=0.5"));
