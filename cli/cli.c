@@ -147,6 +147,7 @@ void cli_print_summary(const gc_run_config *cfg, const gc_run_result *r) {
 }
 
 void cli_report_run(const gc_run_result *res) {
+    for (size_t i = 0; i < res->nwarnings; i++) fprintf(stderr, "gclab: warning: %s\n", res->warnings[i]);
     for (size_t i = 0; i < res->nstatuses; i++) fprintf(stderr, "gclab: %s\n", res->messages[i]);
 }
 

@@ -89,6 +89,14 @@ uint64_t gc_heap_limit(const gc_heap *h) { return gc_core(h)->heap_limit; }
 gc_error gc_heap_error(const gc_heap *h) { return gc_core(h)->error; }
 const char *gc_heap_error_message(const gc_heap *h) { return gc_core(h)->error_msg; }
 uint64_t gc_heap_marked_bytes(const gc_heap *h) { return gc_core(h)->marked_bytes; }
+void gc_heap_warn(gc_heap *h, const char *fmt, ...) {
+    if (gc_core(h)->nwarnings == GC_MAX_WARNINGS) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(gc_core(h)->warnings[gc_core(h)->nwarnings++], sizeof gc_core(h)->warnings[0], fmt, ap);
+    va_end(ap);
+}
+
 uint64_t gc_heap_bytes_peak(gc_heap *h) {
     gc_note_peak(h);
     return gc_core(h)->heap_bytes_peak;

@@ -48,7 +48,9 @@ typedef struct gc_heap_core {
      * where it is about to fall outside a pause, when a pause begins, and when it is read
      * (gc_heap_bytes_peak): not on the allocation path. */
     uint64_t heap_bytes_peak;
-    char *bump_armed;           /* h->bump_cursor when the countdown was last settled (gc_heap_bump_settle) */
+    char *bump_armed;
+    char warnings[GC_MAX_WARNINGS][240]; /* gc_heap_warn */
+    unsigned nwarnings;           /* h->bump_cursor when the countdown was last settled (gc_heap_bump_settle) */
     uint64_t mark_seq;          /* markings of the mark lane so far; the last one's number */
     uint8_t **block_marks;      /* per 64 KiB of address space, the last epoch that marked a cell there (core/block_marks.c) */
     uint32_t block_marks_lo, block_marks_hi; /* the first-level entries made lie in [lo, hi) */

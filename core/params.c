@@ -213,6 +213,8 @@ int gc_param_choice(const gc_params *p, const char *name) { return (int)p->v[mus
 
 const char *gc_param_text(const gc_params *p, const char *name) { return p->text + p->v[must_find(p, name)].i; }
 
+bool gc_param_given(const gc_params *p, const char *name) { return p->v[must_find(p, name)].given; }
+
 static void choice_word(const char *choices, int64_t k, char *buf, size_t len) {
     const char *s = choices;
     for (; k > 0; k--) s = strchr(s, '|') + 1;

@@ -288,6 +288,11 @@ static json_t *summary_json(const gc_run_config *cfg, const gc_run_result *res, 
                                                                                      : "error"));
     if (res->status != GC_OK) json_object_set_new(s, "error", json_string(res->message));
     if (res->status == GC_ERR_INTERRUPTED) json_object_set_new(s, "signal", json_integer(res->signal));
+    if (res->nwarnings) {
+        json_t *all = json_array();
+        for (size_t i = 0; i < res->nwarnings; i++) json_array_append_new(all, json_string(res->warnings[i]));
+        json_object_set_new(s, "warnings", all);
+    }
     if (res->nstatuses > 1) { /* every failure met, the first one included */
         json_t *all = json_array();
         for (size_t i = 0; i < res->nstatuses; i++) json_array_append_new(all, json_string(res->messages[i]));
@@ -567,6 +572,8 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
     res->mutator_ns = res->wall_ns > res->gc_ns + res->sampling_ns ? res->wall_ns - res->gc_ns - res->sampling_ns : 0;
     res->counts = h->counts;
     res->heap_bytes_peak = gc_heap_bytes_peak(h);
+    res->nwarnings = gc_core(h)->nwarnings;
+    memcpy(res->warnings, gc_core(h)->warnings, sizeof res->warnings);
     res->block_bytes_peak = gc_core(h)->block_bytes_peak;
     /* The process's high-water mark is exact where samples can miss a peak. */
     uint64_t maxrss = process_peak_rss();

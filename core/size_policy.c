@@ -16,6 +16,13 @@ int gc_size_policy_init(gc_heap *h, gc_size_policy *sp, const gc_params *p, cons
         .shrink = gc_param_real(p, "shrink"),
         .min_heap = gc_param_int(p, "min_heap"),
     };
+    if (sp->fixed_heap) { /* the growth policy is not used: say so of any of its parameters given */
+        static const char *const unused[] = {"growth", "shrink", "min_heap"};
+        for (size_t i = 0; i < sizeof unused / sizeof unused[0]; i++)
+            if (gc_param_given(p, unused[i]))
+                gc_heap_warn(h, "%s: parameter %s has no effect with trigger=%s (it collects only at --heap-limit)",
+                             collector, unused[i], trigger == 2 ? "full" : "auto and a heap limit");
+    }
     gc_size_policy_resize(h, sp);
     return 0;
 }

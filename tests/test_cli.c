@@ -355,3 +355,20 @@ Test(cli, bmu_is_the_lower_envelope_of_the_mmu_curve) {
     fclose(f);
     tst_rmtree(dir);
 }
+
+/* A parameter that cannot act in the chosen mode is a warning, not silence: growth under a heap
+ * limit (trigger auto collects only at the limit). The run still succeeds; without the limit
+ * there is no warning. */
+Test(cli, a_parameter_without_effect_is_warned_of) {
+    tst_proc p = tst_run_gclab(ARGS("run", "--collector", "semispace", "--workload", "gcbench", "--param", "scale=0.05",
+                                    "--heap-limit", "64M", "--param", "growth=2", "--quiet"));
+    cr_expect_eq(p.status, 0, "exit %d: %s", p.status, p.err);
+    cr_expect(strstr(p.err, "warning") && strstr(p.err, "growth") && strstr(p.err, "no effect"), "stderr: %s", p.err);
+    cr_expect_eq(tst_count_lines(p.err), 1, "stderr: %s", p.err);
+    tst_proc_free(&p);
+    p = tst_run_gclab(ARGS("run", "--collector", "semispace", "--workload", "gcbench", "--param", "scale=0.05", "--param",
+                           "growth=2", "--quiet"));
+    cr_expect_eq(p.status, 0);
+    cr_expect_eq(p.err[0], '\0', "a warning without a heap limit: %s", p.err);
+    tst_proc_free(&p);
+}

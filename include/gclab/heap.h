@@ -279,6 +279,11 @@ gc_error gc_heap_error(const gc_heap *h);                /* the first failure, o
 const char *gc_heap_error_message(const gc_heap *h);     /* its one-line message ("" if none) */
 uint64_t gc_heap_marked_bytes(const gc_heap *h);         /* cell bytes the last marking reached */
 uint64_t gc_heap_bytes_peak(gc_heap *h);                 /* the largest heap_bytes at a mutator allocation */
+/* A warning for the user, not a failure (a parameter that has no effect, say): the run goes on,
+ * summary.json lists it under `warnings` and gclab prints it on stderr. At most GC_MAX_WARNINGS
+ * are kept; one line each. */
+#define GC_MAX_WARNINGS 8
+void gc_heap_warn(gc_heap *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static inline uint64_t gc_heap_objects(const gc_heap *h) { return h->objects_live; } /* HEAP-1 totals */
 static inline uint64_t gc_heap_bytes(const gc_heap *h) { return h->heap_bytes; }
 static inline const gc_mutator_counts *gc_heap_counts(const gc_heap *h) { return &h->counts; }

@@ -63,6 +63,7 @@ int64_t gc_param_int(const gc_params *p, const char *name);
 double gc_param_real(const gc_params *p, const char *name);
 int gc_param_choice(const gc_params *p, const char *name); /* index into `choices` */
 const char *gc_param_text(const gc_params *p, const char *name); /* valid while *p is */
+bool gc_param_given(const gc_params *p, const char *name);       /* set by the user, not defaulted */
 
 /* Write the value of parameter i as text (for summary.json and `gclab list`). */
 void gc_param_format(const gc_params *p, size_t i, char *buf, size_t len);

@@ -39,6 +39,8 @@ typedef struct gc_run_result {
     /* Every failure met, in order (statuses[0] is `status`): a run can exceed its heap limit and
      * then find its disk full; both are reported. At most GC_RUN_MAX_STATUSES are kept. */
     size_t nstatuses;
+    size_t nwarnings;                        /* gc_heap_warn's, in order: not failures */
+    char warnings[GC_MAX_WARNINGS][240];
     gc_error statuses[GC_RUN_MAX_STATUSES];
     char messages[GC_RUN_MAX_STATUSES][320];
     int signal;               /* the signal, when status is GC_ERR_INTERRUPTED */
