@@ -6,7 +6,7 @@
  * place per invocation, so that slow drift of the machine does not favour one collector.
  * Resumption: a finished cell (DIR/cells/NAME) is skipped; an unfinished one (NAME.tmp) is
  * removed and redone; a cell never merges with an older run of itself. */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _GNU_SOURCE /* realpath; fopencookie */
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -680,9 +680,53 @@ static const char *cell_incomplete(const char *tmp, char *buf, size_t len) {
     return buf;
 }
 
+/* A cell's stderr: every line names the cell ("gclab: cell NAME: ..."), since under GNU parallel
+ * or Slurm many cells' messages share one stream. Lines are assembled here and written whole. */
+static struct {
+    char name[256];
+    char line[2048];
+    size_t len;
+} cell_err;
+
+static void cell_err_emit(void) {
+    if (cell_err.len == 0) return;
+    const char *l = cell_err.line;
+    size_t n = cell_err.len;
+    if (n >= 7 && strncmp(l, "gclab: ", 7) == 0) l += 7, n -= 7; /* the line's own "gclab: " comes first */
+    dprintf(STDERR_FILENO, "gclab: cell %s: %.*s%s", cell_err.name, (int)n, l, l[n - 1] == '\n' ? "" : "\n");
+    cell_err.len = 0;
+}
+
+static ssize_t cell_err_write(void *cookie, const char *buf, size_t n) {
+    (void)cookie;
+    for (size_t i = 0; i < n; i++) {
+        cell_err.line[cell_err.len++] = buf[i];
+        if (buf[i] == '\n' || cell_err.len == sizeof cell_err.line - 1) cell_err_emit();
+    }
+    return (ssize_t)n;
+}
+
+static int cell_err_close(void *cookie) {
+    (void)cookie;
+    cell_err_emit();
+    return 0;
+}
+
+static void cell_err_at_exit(void) { cell_err_emit(); }
+
+static void name_the_cell_on_stderr(const char *name) {
+    cli_fmt(cell_err.name, sizeof cell_err.name, "%s", name);
+    FILE *f = fopencookie(NULL, "w", (cookie_io_functions_t){.write = cell_err_write, .close = cell_err_close});
+    if (f == NULL) return; /* the messages then go out unnamed */
+    setvbuf(f, NULL, _IONBF, 0);
+    stderr = f;
+    atexit(cell_err_at_exit);
+}
+
 int cmd_run_cell(const cli_catalog *cat, int argc, char **argv) {
     if (argc != 2) return fail("usage: gclab run-cell DIR NAME%s", "");
     const char *dir = argv[0], *name = argv[1];
+    name_the_cell_on_stderr(name);
     char plan[4400], final[4400], tmp[4400], err[4600];
     cli_fmt(plan, sizeof plan, "%s/plan/%s.json", dir, name);
     cli_fmt(final, sizeof final, "%s/cells/%s", dir, name);
@@ -733,7 +777,7 @@ int cmd_run_cell(const cli_catalog *cat, int argc, char **argv) {
         return code; /* the run refused to start (its message is out): nothing was written */
     }
     if (unfinished) {
-        fprintf(stderr, "gclab: cell %s is left unfinished as %s (to be redone)\n", name, tmp);
+        fprintf(stderr, "gclab: left unfinished as %s (to be redone)\n", tmp); /* the cell's name: see cell_err */
         close(lock);
         return code;
     }
@@ -748,7 +792,7 @@ int cmd_run_cell(const cli_catalog *cat, int argc, char **argv) {
     if (bad == NULL && rename(tmp, final) != 0) bad = (cli_fmt(why, sizeof why, "cannot rename %s to %s: %s", tmp, final, strerror(errno)), why);
     close(lock);
     if (bad) {
-        fprintf(stderr, "gclab: cell %s is left unfinished as %s (to be redone): %s\n", name, tmp, bad);
+        fprintf(stderr, "gclab: left unfinished as %s (to be redone): %s\n", tmp, bad);
         return GC_ERR_IO;
     }
     /* A cell that exceeded its heap limit is a result, recorded like any other: report success,

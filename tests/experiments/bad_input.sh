@@ -79,6 +79,7 @@ expect_error 5 "file/merged" "$gclab" merge exp --out file/merged --no-plots
 
 # run-cell: an unknown cell
 expect_error 2 "nope" "$gclab" run-cell exp nope
+grep -q '^gclab: cell nope: ' "$scratch/stderr" || fail "run-cell's message does not name the cell first: $(cat "$scratch/stderr")"
 expect_error 2 "usage" "$gclab" run-cell exp
 
 echo "bad input: all checks passed"
