@@ -86,13 +86,14 @@ static bool declares(const gc_param_desc *d, const char *assignment) {
     return false;
 }
 
-/* The --param assignments that apply to one (collector, workload) pair. */
+/* The --param assignments that apply to one (collector, workload) pair; with c NULL, the
+ * workload's alone. */
 static int params_for(const cli_catalog *cat, const experiment *x, const char *c, const char *w, char **out) {
-    const gc_collector_ops *co = cli_find_collector(cat, c);
+    const gc_collector_ops *co = c ? cli_find_collector(cat, c) : NULL;
     const gc_workload *wo = cli_find_workload(cat, w);
     int n = 0;
     for (int i = 0; i < x->nparams; i++)
-        if (declares(co->params, x->params[i]) || declares(wo->params, x->params[i])) out[n++] = x->params[i];
+        if ((co && declares(co->params, x->params[i])) || declares(wo->params, x->params[i])) out[n++] = x->params[i];
     return n;
 }
 
@@ -518,7 +519,9 @@ static int compare_locked(const cli_catalog *cat, experiment *xp) {
     uint64_t minheap[MAX_ITEMS] = {0};
     for (int w = 0; w < x.nworkloads && x.nmultiples; w++) {
         char *ps[MAX_PARAMS];
-        int n = params_for(cat, &x, x.minheap_collector, x.workloads[w], ps);
+        /* the reference collector at its defaults, whatever the experiment sets for the collectors
+         * it compares: a heap multiple then means the same bytes in every experiment */
+        int n = params_for(cat, &x, NULL, x.workloads[w], ps);
         cli_fmt(path, sizeof path, "%s/minheap.json", x.out);
         if (isatty(2)) fprintf(stderr, "gclab: finding the minimum heap of %s with %s...\n", x.workloads[w], x.minheap_collector);
         if (minheap_find(x.minheap_collector, x.workloads[w], ps, n, x.seed, x.tolerance, path, &minheap[w], err,

@@ -49,6 +49,12 @@ for w in gcbench rings; do
   [ "$l15" -gt 0 ] && [ "$l3" -ge $((2 * l15 - 1)) ] && [ "$l3" -le $((2 * l15)) ] || fail "$w: limits $l15 at 1.5x, $l3 at 3x"
 done
 
+# --- the reference collector's minimum heap is taken at its default parameters ---
+"$gclab" compare --collectors marksweep --workloads gcbench --param scale=0.01 --param growth=4 --invocations 1 \
+  --heap-multiples 2 --no-plots --out "$scratch/ref" >/dev/null 2>&1 || fail "the reference sweep failed"
+grep -q '"marksweep|gcbench|seed=1|tol=0.02|scale=0.01"' "$scratch/ref/minheap.json" ||
+  fail "the reference collector's minimum heap used a collector parameter: $(cat "$scratch/ref/minheap.json")"
+
 # --- report.md ---
 report=$out/report.md
 [ -s "$report" ] || fail "no report.md"
