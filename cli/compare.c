@@ -100,7 +100,7 @@ static int params_for(const cli_catalog *cat, const experiment *x, const char *c
 static void heap_tag(const experiment *x, int h, char *buf, size_t len);
 
 static int parse_args(const cli_catalog *cat, experiment *x, int argc, char **argv) {
-    *x = (experiment){.invocations = 3, .seed = 1, .sample_every = 1024 * 1024, .tolerance = 0.02,
+    *x = (experiment){.invocations = 5, .seed = 1, .sample_every = 1024 * 1024, .tolerance = 0.02,
                       .minheap_collector = "marksweep", .plots = true};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
