@@ -224,9 +224,11 @@ void gc_heap_destroy(gc_heap *h) {
     if (h == NULL) return;
     if (h->ops && h->ops->destroy) h->ops->destroy(h);
     gc_spaces_destroy(h);
+    gc_promote_destroy(h);
     gc_blocks_destroy(h);
     gc_stack_free(&gc_core(h)->rc_work);
     gc_stack_free(&gc_core(h)->mark_stack);
+    gc_stack_free(&gc_core(h)->remset);
     free(h->roots);
     free(h->globals);
     for (struct gc_scratch *b = gc_core(h)->scratch, *next; b; b = next) {
@@ -326,6 +328,7 @@ gc_object *gc_alloc_slow(gc_heap *h, uint32_t nslots, uint32_t nbytes, uint16_t 
     gc_object *o = gc_init_object(h, cell, cs, h->prefix, nslots, nbytes, tag, osize);
     if (cs > GC_SMALL_MAX) {
         o->flags |= GC_OBJ_LARGE; /* counted in the large-object space by gc_large_alloc */
+        if (h->barrier & GC_BARRIER_LOG) gc_log_arm(o); /* old from birth: its stores are remembered */
     } else {
         gc_core(h)->alloc_space->objects++;
         gc_core(h)->alloc_space->bytes += cs;

@@ -63,6 +63,8 @@ typedef struct gc_heap_core {
     uint64_t nblocks;
     /* explicit work lists: never the C stack, whatever the graph's depth */
     gc_stack rc_work;           /* objects whose count reached zero, not yet freed */
+    gc_stack remset;            /* the logging barrier's logged objects (core/remset.c) */
+    uint64_t promote_blocks;    /* blocks promised for promotions and not yet used (core/promote.c) */
     gc_stack mark_stack;        /* edges (slot values) not yet followed by the mark loop */
     bool in_cascade;
     /* pauses */
@@ -149,6 +151,10 @@ bool gc_sizeclass_census_clear(gc_heap *h);
 bool gc_sizeclass_marks_clear(gc_heap *h, uint8_t next_epoch);
 int gc_sizeclass_verify(gc_heap *h, char *msg, size_t len);
 void gc_sizeclass_destroy(gc_heap *h);
+
+/* Make b (a block from the block layer) the bump run of class cls in the size-class space. */
+void gc_space_start_bump(gc_heap *h, gc_block *b, unsigned cls);
+void gc_promote_destroy(gc_heap *h); /* promote.c: drop what is left of the promise */
 
 /* space_large.c */
 void *gc_large_alloc(gc_heap *h, uint32_t cell_size); /* counted in the space; NULL: no memory */

@@ -33,12 +33,16 @@ void gc_size_policy_resize(gc_heap *h, gc_size_policy *sp) {
         return;
     }
     double live = (double)gc_heap_bytes(h);
+    double budget = gc_size_policy_next(sp, live) - live;
+    if (budget < GC_BLOCK_SIZE) budget = GC_BLOCK_SIZE; /* one block: never a collection per allocation */
+    gc_set_trigger(h, budget > 9e18 ? INT64_MAX : (int64_t)budget);
+}
+
+double gc_size_policy_next(gc_size_policy *sp, double live) {
     double size = (1.0 + sp->growth) * live;
     if (size < (double)sp->min_heap) size = (double)sp->min_heap;
     double kept = (1.0 - sp->shrink) * sp->size;
     if (size < kept) size = kept;
     sp->size = size;
-    double budget = size - live;
-    if (budget < GC_BLOCK_SIZE) budget = GC_BLOCK_SIZE; /* one block: never a collection per allocation */
-    gc_set_trigger(h, budget > 9e18 ? INT64_MAX : (int64_t)budget);
+    return size;
 }

@@ -90,7 +90,7 @@ static void cell_mark_free(gc_heap *h, void *cell, uint32_t cs) {
 }
 
 /* Make `b` the bump run of class cls: every cell of it is free and unflagged (SPACE-1). */
-static void start_bump(gc_heap *h, gc_block *b, unsigned cls) {
+void gc_space_start_bump(gc_heap *h, gc_block *b, unsigned cls) {
     uint32_t cs = gc_class_bytes(cls);
     GC_ASAN_UNPOISON(b, GC_BLOCK_SIZE); /* an emptied block still has its freed cells poisoned */
     struct gc_chunk *chunk = b->chunk;
@@ -113,7 +113,7 @@ bool gc_space_refill(gc_heap *h, unsigned cls) {
     gc_block *b = gc_core(h)->sc.empty;
     if (b) gc_core(h)->sc.empty = b->next;
     else if ((b = gc_block_get(h, &gc_core(h)->sc.space)) == NULL) return false;
-    start_bump(h, b, cls);
+    gc_space_start_bump(h, b, cls);
     return true;
 }
 

@@ -33,6 +33,12 @@ enum {
     GC_BARRIER_RC = 1u << 0,   /* count references in slots and roots; release at zero */
     GC_BARRIER_PRE = 1u << 1,  /* call ops->pre_store before a slot store (snapshot barriers) */
     GC_BARRIER_POST = 1u << 2, /* call ops->post_store after a slot store (remembered sets) */
+    /* The object-remembering barrier, inline: a slot store into an object carrying
+     * GC_CFLAG_UNLOGGED first logs it (clears the bit, appends it to the heap's remembered set:
+     * gc_log_object). One test of a header byte the store is about to dirty; no call per store.
+     * Objects of the large-object space are born unlogged (they are old from birth); the
+     * collector arms others with gc_log_arm. Root writes take no barrier. */
+    GC_BARRIER_LOG = 1u << 3,
 };
 
 /* Mutator requests that some collectors honour (CPython's gc module); others ignore them. */

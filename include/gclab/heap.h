@@ -549,6 +549,25 @@ __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uin
     return gc_alloc_slow(h, nslots, nbytes, tag);
 }
 
+/* --- the remembered set of the logging barrier (GC_BARRIER_LOG; core/remset.c) ---
+ * An object is logged (in the set, bit clear) or unlogged (bit set, GC_CFLAG_UNLOGGED), or
+ * neither: then stores into it are not remembered (a nursery's objects). REMSET-1: every object
+ * in the set is there once, and is exactly an object whose bit was cleared by gc_log_object since
+ * the collector last took the set. */
+/* The barrier's slow path, and a collector's own remembering (an old object it has just scanned
+ * still refers to a young one): clear o's bit and append o to the set. Out of memory fails the
+ * heap (GC_ERR_NOMEM) unless gc_remset_reserve made room. */
+void gc_log_object(gc_heap *h, gc_object *o);
+static inline void gc_log_arm(gc_object *o) { o->cflags |= GC_CFLAG_UNLOGGED; }
+static inline bool gc_is_unlogged(const gc_object *o) { return (o->cflags & GC_CFLAG_UNLOGGED) != 0; }
+/* Room for n more logged objects, so that logging them cannot fail; false: no memory. */
+bool gc_remset_reserve(gc_heap *h, size_t n);
+/* The objects logged so far, in logging order (valid until the next gc_log_object). */
+size_t gc_remset_size(const gc_heap *h);
+gc_object *const *gc_remset_objects(const gc_heap *h);
+/* Empty the set (its objects keep their bits: the caller re-arms the ones it wants). */
+void gc_remset_clear(gc_heap *h);
+
 /* Write `v` into the slot `*slot` with reference counting if the collector asked for it. */
 static inline void gc_write_counted(gc_heap *h, gc_object **slot, gc_object *v) {
     if (gc_heap_barrier(h) & GC_BARRIER_RC) {
@@ -565,6 +584,7 @@ static inline void gc_write_counted(gc_heap *h, gc_object **slot, gc_object *v) 
 static inline void gc_store(gc_heap *h, gc_object *o, uint32_t i, gc_object *v) {
     gc_object **slot = gc_slots(o) + i;
     if (GC_UNLIKELY(gc_heap_barrier(h) & GC_BARRIER_PRE)) h->ops->pre_store(h, o, slot, v);
+    if ((gc_heap_barrier(h) & GC_BARRIER_LOG) && GC_UNLIKELY(o->cflags & GC_CFLAG_UNLOGGED)) gc_log_object(h, o);
     gc_write_counted(h, slot, v);
     if (GC_UNLIKELY(gc_heap_barrier(h) & GC_BARRIER_POST)) h->ops->post_store(h, o, slot, v);
 }

@@ -43,7 +43,10 @@ static inline void gc_set(gc_heap *h, uint32_t r, uint32_t s, uint32_t r2) {
     unsigned barrier = gc_heap_barrier(h);
     if (GC_LIKELY(barrier == 0)) gc_slots(o)[s] = v;
     else if (barrier == GC_BARRIER_RC) gc_write_counted(h, gc_slots(o) + s, v);
-    else gc_store(h, o, s, v);
+    else if (barrier == GC_BARRIER_LOG) {
+        if (GC_UNLIKELY(o->cflags & GC_CFLAG_UNLOGGED)) gc_log_object(h, o);
+        gc_slots(o)[s] = v;
+    } else gc_store(h, o, s, v);
     if (GC_UNLIKELY(gc_heap_recording(h))) gc_record(h, GC_OP_SET, r, s, r2);
 }
 

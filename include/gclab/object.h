@@ -36,6 +36,12 @@ enum {
     GC_MARK_EPOCHS = 63         /* epochs 1..63 are used in turn */
 };
 
+/* The one bit of cflags the core reads: with the logging barrier (GC_BARRIER_LOG,
+ * include/gclab/collector.h), a slot store into an object carrying it first logs the object
+ * (gc_log_object, include/gclab/heap.h). The collector that asks for the barrier sets the bit
+ * (gc_log_arm) on the objects whose stores it must hear of; every other cflags bit is its own. */
+enum { GC_CFLAG_UNLOGGED = 1u << 7 };
+
 typedef struct gc_object {
     uint32_t nslots; /* number of pointer slots */
     uint32_t nbytes; /* number of raw (never scanned) bytes after the slots */

@@ -45,5 +45,8 @@ int gc_size_policy_init(gc_heap *h, gc_size_policy *sp, const gc_params *p, cons
                         size_t errlen);
 /* After a collection: the new H and the trigger for the next collection. */
 void gc_size_policy_resize(gc_heap *h, gc_size_policy *sp);
+/* The rule alone: the new H for `live` bytes surviving (stored in sp->size and returned), for a
+ * collector that sizes one part of its heap by it (gen's old generation) and triggers otherwise. */
+double gc_size_policy_next(gc_size_policy *sp, double live);
 
 #endif

@@ -118,6 +118,18 @@ void gc_copy_reserve_trim(struct gc_heap *h, gc_copy_space *s);
  * when the scan has caught up with the copies). */
 void gc_copy_scan_start(struct gc_heap *h, gc_copy_space *s);
 
+/* --- promotion into the size-class space (core/promote.c): a generational collector's old
+ * generation --- */
+/* Reserve blocks so that promoting `bytes` of cells cannot fail, before the first object moves
+ * (a promise of the block layer's, as gc_copy_reserve's). false: out of memory, nothing moved. */
+bool gc_promote_reserve(struct gc_heap *h, uint64_t bytes);
+/* Copy o (not forwarded, not in the size-class space) into a free cell of its size class, leave
+ * a forwarding address in o, and return the copy, counted in the size-class space at once (o's
+ * space gives its counts up when it is released). The copy's mark epoch is 0 (never marked: PROMOTE-1). */
+struct gc_object *gc_promote_object(struct gc_heap *h, gc_object *o);
+/* Drop what is left of the promotion reserve. */
+void gc_promote_reserve_trim(struct gc_heap *h);
+
 /* --- forwarding: a forwarded object's header holds its copy's address in its first 8 bytes and
  * GC_OBJ_FORWARDED in its flags (a state no live or free cell has). Forwarded objects exist only
  * during a copying collection, in the space being evacuated. */

@@ -187,10 +187,17 @@ __attribute__((always_inline)) static inline void gc_tracer_prefetch_ahead(gc_tr
     t->ahead = a;
 }
 
-/* Scan up to `budget` objects (copies first, then grey objects), visiting each non-nil slot;
- * returns the objects scanned. The trace is complete when it returns less than the budget. */
-__attribute__((always_inline)) static inline uint64_t gc_tracer_step(gc_tracer *t, uint64_t budget,
-                                                                     gc_visit_fn visit, void *ctx) {
+/* Called after an object's slots have all been visited (gc_tracer_step_scanned): a generational
+ * collector remembers there an old object that still refers to a young one. */
+typedef void (*gc_scanned_fn)(gc_tracer *t, gc_object *o, void *ctx);
+
+/* Scan up to `budget` objects (copies first, then grey objects), visiting each non-nil slot, then
+ * calling scanned(t, o, ctx) unless it is NULL (a constant NULL costs nothing: the step is
+ * inline); returns the objects scanned. The trace is complete when it returns less than the
+ * budget. gc_tracer_step below is this with no `scanned`. */
+__attribute__((always_inline)) static inline uint64_t gc_tracer_step_scanned(gc_tracer *t, uint64_t budget,
+                                                                             gc_visit_fn visit, gc_scanned_fn scanned,
+                                                                             void *ctx) {
     uint64_t done = 0;
     gc_copy_space *copies = t->copies; /* fixed for the tracer's life: one load, not one per object */
     /* The grey stack in locals (no store of the visitor's can alias them), written back at the end. */
@@ -205,6 +212,7 @@ __attribute__((always_inline)) static inline uint64_t gc_tracer_step(gc_tracer *
             gc_object **slot = gc_slots(o), **end = slot + o->nslots;
             for (; slot < end; slot++)
                 if (*slot && (g = visit(t, slot, ctx)) != NULL) gc_tracer_push_local(t, &items, &len, &cap, g);
+            if (scanned) scanned(t, o, ctx);
             done++;
         }
     }
@@ -221,12 +229,18 @@ __attribute__((always_inline)) static inline uint64_t gc_tracer_step(gc_tracer *
         gc_object **slot = gc_slots(o), **end = slot + o->nslots;
         for (; slot < end; slot++)
             if (*slot && (g = visit(t, slot, ctx)) != NULL) gc_tracer_push_local(t, &items, &len, &cap, g);
+        if (scanned) scanned(t, o, ctx);
         done++;
     }
     t->grey.len = len;
     t->stepping = false;
     t->scanned += done;
     return done;
+}
+
+__attribute__((always_inline)) static inline uint64_t gc_tracer_step(gc_tracer *t, uint64_t budget,
+                                                                     gc_visit_fn visit, void *ctx) {
+    return gc_tracer_step_scanned(t, budget, visit, NULL, ctx);
 }
 
 static inline bool gc_tracer_done(const gc_tracer *t) {
