@@ -9,6 +9,7 @@ extern const gc_collector_ops gc_collector_marksweep;
 extern const gc_collector_ops gc_collector_rc_gen;
 extern const gc_collector_ops gc_collector_semispace;
 extern const gc_collector_ops gc_collector_nogc;
+extern const gc_collector_ops gc_collector_gen;
 
 const gc_collector_ops *const gc_collectors[] = {
     &gc_collector_rc,
@@ -16,6 +17,7 @@ const gc_collector_ops *const gc_collectors[] = {
     &gc_collector_rc_gen,
     &gc_collector_semispace,
     &gc_collector_nogc,
+    &gc_collector_gen,
     NULL,
 };
 
