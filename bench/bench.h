@@ -35,6 +35,7 @@ typedef struct bench_opts {
     double sizes[16];       /* scaling: live sizes in MiB */
     int nsizes;
     int scaling_runs;       /* scaling: runs per size */
+    int storerate_runs;     /* storerate: runs per rate and collector */
     int collections;        /* scaling: steady-state collections per run (about) */
     unsigned scaling_workloads; /* scaling: bit i: entry i of bench_scaling.c's table; 0: all */
     const char *scaling_collectors[8]; /* scaling: collectors of the registry (--collectors) */
@@ -66,6 +67,7 @@ void bench_prime(const bench_opts *o, uint64_t bytes);
 int bench_gcbench(const bench_opts *o);
 int bench_fastpath(const bench_opts *o);
 int bench_scaling(const bench_opts *o);
+int bench_storerate(const bench_opts *o);
 /* A comma-separated list of scaling workload labels ("cache,trees") into a mask for
  * bench_opts.scaling_workloads; prints the bad name and returns -1 if one is unknown. */
 int bench_scaling_select(const char *list, unsigned *mask);

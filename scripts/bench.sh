@@ -10,6 +10,7 @@
 #   3. GC time per live MiB from a 10 MiB to a 1 GiB live heap, for marksweep and (once it
 #      exists) semispace, on two workloads (cache: a randomly laid-out heap; trees: one in
 #      allocation order), with one figure.
+#   4. gen against marksweep on cache at store_rate 0, 0.01, 0.1 and 0.5, with one figure.
 # A target whose collector this build lacks prints "n/a (collector not built)".
 # Tables are printed and written, with the raw data and the figure, to results/bench/ (--out).
 #
@@ -19,7 +20,7 @@
 # build-bench/ (native yardsticks included) is compiled with the same flags.
 #
 # Usage: scripts/bench.sh [--quick] [gclab-bench options...]
-#   --quick               3 rounds, 1 scaling run per size, 200,000 callgrind operations
+#   --quick               3 rounds, 1 scaling run per size, 1 store-rate run, 200,000 callgrind operations
 #   --rounds N            GCBench rounds (default 7)
 #   --no-cpython          leave out CPython's GCBench (--python PROG: another interpreter)
 #   --scaling-runs N      runs per live size (default 3)
@@ -35,7 +36,7 @@ cd "$(dirname "$0")/.."
 args=()
 for a in "$@"; do
   if [ "$a" = "--quick" ]; then
-    args+=(--rounds 3 --scaling-runs 1 --ops 200000)
+    args+=(--rounds 3 --scaling-runs 1 --storerate-runs 1 --ops 200000)
   else
     args+=("$a")
   fi
