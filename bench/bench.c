@@ -350,3 +350,17 @@ int main(int argc, char **argv) {
     if (failed) fprintf(stderr, "gclab-bench: some measurements could not run (see above)\n");
     return failed ? 1 : 0;
 }
+
+int bench_draw(const bench_opts *o, const char *name, const char *vars) {
+    char script[4200], log[4200];
+    bench_fmt(script, sizeof script, "%s/bench/%s.gp", o->source_dir, name);
+    bench_fmt(log, sizeof log, "%s/%s.gnuplot.log", o->out_dir, name);
+    char *argv[] = {"gnuplot", "-e", (char *)vars, script, NULL};
+    bench_child c;
+    if (bench_run(argv, false, log, &c) == 0) {
+        printf("Figure: %s/%s.{pdf,svg,png}\n", o->out_dir, name);
+        return 0;
+    }
+    fprintf(stderr, "gclab-bench: the %s figure could not be drawn (see %s)\n", name, log);
+    return -1;
+}

@@ -68,6 +68,9 @@ int bench_gcbench(const bench_opts *o);
 int bench_fastpath(const bench_opts *o);
 int bench_scaling(const bench_opts *o);
 int bench_storerate(const bench_opts *o);
+/* Draw OUT_DIR/NAME.{pdf,svg,png} with SOURCE_DIR/bench/NAME.gp given `vars` (gnuplot -e), its
+ * log in OUT_DIR/NAME.gnuplot.log; a failure is reported (-1), not fatal. */
+int bench_draw(const bench_opts *o, const char *name, const char *vars);
 /* A comma-separated list of scaling workload labels ("cache,trees") into a mask for
  * bench_opts.scaling_workloads; prints the bad name and returns -1 if one is unknown. */
 int bench_scaling_select(const char *list, unsigned *mask);

@@ -367,17 +367,12 @@ static int run_point(const bench_opts *o, const scaling_workload *w, const char 
  * fatal. */
 static void draw(const bench_opts *o, const char *series, const char *bounds, const char *all,
                  const char *collectors) {
-    char vars[8192], script[4200], log[4200];
+    char vars[8192];
     bench_fmt(vars, sizeof vars,
               "data='%s/scaling'; out='%s/scaling'; series='%s'; bounds='%s'; allseries='%s'; collectors='%s'; "
               "style='%s/plots/style.gp'",
               o->out_dir, o->out_dir, series, bounds, all, collectors, o->source_dir);
-    bench_fmt(script, sizeof script, "%s/bench/scaling.gp", o->source_dir);
-    bench_fmt(log, sizeof log, "%s/scaling.gnuplot.log", o->out_dir);
-    char *argv[] = {"gnuplot", "-e", vars, script, NULL};
-    bench_child c;
-    if (bench_run(argv, false, log, &c) == 0) printf("Figure: %s/scaling.{pdf,svg,png}\n", o->out_dir);
-    else fprintf(stderr, "gclab-bench: the scaling figure could not be drawn (see %s)\n", log);
+    bench_draw(o, "scaling", vars);
 }
 
 /* One size's row of a table from its runs; returns the median ns per live MiB, or NAN, and

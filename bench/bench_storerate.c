@@ -105,14 +105,10 @@ int bench_storerate(const bench_opts *o) {
         fclose(rf);
         fclose(mf);
     }
-    char vars[8192], script[4200], log[4200];
+    char vars[8192];
     bench_fmt(vars, sizeof vars, "data='%s/storerate'; out='%s/storerate'; collectors='marksweep gen'; style='%s/plots/style.gp'",
               o->out_dir, o->out_dir, o->source_dir);
-    bench_fmt(script, sizeof script, "%s/bench/storerate.gp", o->source_dir);
-    bench_fmt(log, sizeof log, "%s/storerate.gnuplot.log", o->out_dir);
-    char *argv[] = {"gnuplot", "-e", vars, script, NULL};
-    bench_child c;
-    if (bench_run(argv, false, log, &c) == 0) printf("Figure: %s/storerate.{pdf,svg,png}\n\n", o->out_dir);
-    else fprintf(stderr, "gclab-bench: the store-rate figure could not be drawn (see %s)\n", log);
+    bench_draw(o, "storerate", vars);
+    printf("\n");
     return 0;
 }

@@ -201,55 +201,43 @@ static void gen_arm(gc_heap *h, gen *g) {
     gc_heap_retain_blocks(h, keep); /* the nursery's blocks stay resident from one minor to the next */
 }
 
-static void gen_fail_reserve(gc_heap *h, gc_pause *p, const char *kind) {
-    gc_pause_end(h, p);
-    gc_fail(h, GC_ERR_NOMEM, "gen: out of memory for the %s collection's copy reserve (nothing was moved)", kind);
-}
-
-static void gen_major(gc_heap *h, gen *g, gc_reason why) {
+/* One collection: a minor one (the young spaces evacuated), or a major one (the young spaces
+ * promoted whole, then the whole heap marked and swept lazily, and the old generation resized). */
+static void gen_pause(gc_heap *h, gen *g, bool major, gc_reason why) {
     gc_pause p;
-    gc_pause_begin(h, &p, "major", 1, why);
+    gc_pause_begin(h, &p, major ? "major" : "minor", major ? 1 : 0, why);
     uint64_t before = gc_heap_objects(h);
-    if (!gen_evacuate_young(h, g, true)) {
-        gen_fail_reserve(h, &p, "major");
+    if (!gen_evacuate_young(h, g, major)) {
+        gc_pause_end(h, &p);
+        gc_fail(h, GC_ERR_NOMEM, "gen: out of memory for the %s collection's copy reserve (nothing was moved)",
+                p.kind);
         return;
     }
-    uint64_t marked = gc_mark_from_roots(h, GC_BITS_MARK); /* the young spaces are empty: all is old */
-    gc_sweep_lazily(h, marked);
-    g->majors++;
-    if (!g->old.fixed_heap) gc_size_policy_next(&g->old, (double)old_bytes(h));
-    gen_arm(h, g);
-    p.collected = (int64_t)(before - gc_heap_objects(h));
-    gc_pause_end(h, &p);
-}
-
-static void gen_minor(gc_heap *h, gen *g, gc_reason why) {
-    gc_pause p;
-    gc_pause_begin(h, &p, "minor", 0, why);
-    uint64_t before = gc_heap_objects(h);
-    if (!gen_evacuate_young(h, g, false)) {
-        gen_fail_reserve(h, &p, "minor");
-        return;
+    if (major) {
+        uint64_t marked = gc_mark_from_roots(h, GC_BITS_MARK); /* the young spaces are empty: all is old */
+        gc_sweep_lazily(h, marked);
+        g->majors++;
+        if (!g->old.fixed_heap) gc_size_policy_next(&g->old, (double)old_bytes(h));
+    } else {
+        g->minors++;
     }
-    g->minors++;
-    p.collected = (int64_t)(before - gc_heap_objects(h));
     gen_arm(h, g);
+    p.collected = (int64_t)(before - gc_heap_objects(h));
     gc_pause_end(h, &p);
 }
 
 static void gen_collect(gc_heap *h, int generation, gc_reason why) {
     gen *g = h->cstate;
-    if (generation == 0) gen_minor(h, g, why);
-    else gen_major(h, g, why);
+    gen_pause(h, g, generation != 0, why);
 }
 
 /* The nursery's budget ran out: a minor collection, then a major one if the old generation has
  * outgrown its size (growth policy; under a heap limit the core asks for the major itself). */
 static void gen_poll(gc_heap *h) {
     gen *g = h->cstate;
-    gen_minor(h, g, GC_REASON_TRIGGER);
+    gen_pause(h, g, false, GC_REASON_TRIGGER);
     if (gc_heap_error(h) == GC_OK && !g->old.fixed_heap && (double)old_bytes(h) > g->old.size)
-        gen_major(h, g, GC_REASON_TRIGGER);
+        gen_pause(h, g, true, GC_REASON_TRIGGER);
 }
 
 static int gen_init(gc_heap *h, const gc_params *p, char *err, size_t errlen) {
