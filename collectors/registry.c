@@ -10,6 +10,7 @@ extern const gc_collector_ops gc_collector_rc_gen;
 extern const gc_collector_ops gc_collector_semispace;
 extern const gc_collector_ops gc_collector_nogc;
 extern const gc_collector_ops gc_collector_gen;
+extern const gc_collector_ops gc_collector_markcompact;
 
 const gc_collector_ops *const gc_collectors[] = {
     &gc_collector_rc,
@@ -18,6 +19,7 @@ const gc_collector_ops *const gc_collectors[] = {
     &gc_collector_semispace,
     &gc_collector_nogc,
     &gc_collector_gen,
+    &gc_collector_markcompact,
     NULL,
 };
 

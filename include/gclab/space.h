@@ -113,6 +113,15 @@ bool gc_copy_reserve(struct gc_heap *h, gc_copy_space *to, uint64_t bytes);
 void gc_copy_space_release(struct gc_heap *h, gc_copy_space *s);
 /* Drop what is left of s's reserve (after a collection: what its copies did not need). */
 void gc_copy_reserve_trim(struct gc_heap *h, gc_copy_space *s);
+/* Sliding compaction (core/compact.c), after a marking of the mark lane (gc_mark_from_roots):
+ * slide every marked object of s towards the start of its blocks, in allocation order, update
+ * every root and every slot of every marked object (all spaces) that refers into s, give back the
+ * blocks left empty, and make s's counts what was marked (COMPACT-1: s is then one dense run with
+ * no forwarding state). Uses the `word` of s's objects during the call. Returns the objects that
+ * died. If the marking lost an edge, nothing moves and nothing is freed. */
+uint64_t gc_copy_space_compact(struct gc_heap *h, gc_copy_space *s);
+/* Check COMPACT-1 for s (verify hooks): 0, or -1 with a message. */
+int gc_copy_space_verify_dense(struct gc_heap *h, gc_copy_space *s, char *msg, size_t len);
 /* Cheney scanning: start scanning at the next object copied into s from now on; then
  * gc_copy_scan_next (inline, gclab/tracer.h) takes the next copied object not yet scanned (NULL
  * when the scan has caught up with the copies). */
