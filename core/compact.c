@@ -8,7 +8,8 @@
  *            fit in the rest of a block starts the next one, as allocation does); it is written
  *            into the object's `word` as a granule index (block ordinal << 13 | offset / 8: 32
  *            GiB of space at most), so no side table is needed and no header field the mutator
- *            reads is disturbed;
+ *            reads is disturbed; the first object of each run of dead ones gets the run's length
+ *            in bytes in its `word` instead, so that the two later walks step over the run at once;
  *   update   every root slot, and every slot of every marked object of every space, that refers
  *            into the space is set to its target's destination (read from the target's `word`);
  *   move     a second walk in order moves each marked object to its destination (memmove: the
@@ -60,6 +61,32 @@ static void update_object(gc_object *o, void *ctx) {
 
 static void update_root(gc_object **slot, void *ctx) { update_slot(ctx, slot); }
 
+/* Copy n words from s down to d (d < s; the ranges may overlap): in ascending order, so that
+ * every word is read before it is overwritten. Cells are mostly a few words, where this loop
+ * beats a call to memmove. */
+static inline void slide_words(uint64_t *d, const uint64_t *s, size_t n) {
+    for (size_t i = 0; i < n; i++) d[i] = s[i];
+}
+
+/* The update pass over the space being compacted, inline (the other spaces go through
+ * gc_space_walk and update_object). */
+static void update_space(const compaction *c, size_t n) {
+    gc_heap *h = c->h;
+    for (size_t i = 0; i < n; i++) {
+        gc_block *b = c->blocks[i];
+        for (char *cell = b->cells, *end = b->cells + b->used; cell < end;) {
+            gc_object *o = (gc_object *)(cell + h->prefix);
+            if (!gc_is_marked(h, o)) {
+                cell += o->word; /* a run of dead objects (forward pass) */
+                continue;
+            }
+            gc_object **slot = gc_slots(o);
+            for (uint32_t k = 0; k < o->nslots; k++) update_slot(c, &slot[k]);
+            cell += gc_cell_size_of(h, o);
+        }
+    }
+}
+
 uint64_t gc_copy_space_compact(gc_heap *h, gc_copy_space *s) {
     gc_heap_sync(h);
     if (gc_core(h)->mark_incomplete || s->first == NULL) return 0; /* a lost edge: keep everything */
@@ -87,10 +114,13 @@ uint64_t gc_copy_space_compact(gc_heap *h, gc_copy_space *s) {
     uint64_t live = 0, live_bytes = 0;
     for (size_t i = 0; i < n; i++) {
         gc_block *b = c.blocks[i];
+        gc_object *run = NULL; /* the first dead object of the current run of dead ones */
         for (char *cell = b->cells, *end = b->cells + b->used; cell < end;) {
             gc_object *o = (gc_object *)(cell + h->prefix);
             uint32_t cs = gc_cell_size_of(h, o);
             if (gc_is_marked(h, o)) {
+                if (run) run->word = (uint32_t)((char *)o - (char *)run); /* the run's bytes: skipped below */
+                run = NULL;
                 if ((size_t)(c.blocks[d]->cells + USABLE - to) < cs) {
                     used[d] = (uint32_t)(to - c.blocks[d]->cells);
                     to = c.blocks[++d]->cells;
@@ -99,29 +129,36 @@ uint64_t gc_copy_space_compact(gc_heap *h, gc_copy_space *s) {
                 to += cs;
                 live++;
                 live_bytes += cs;
+            } else if (run == NULL) {
+                run = o;
             }
             cell += cs;
+            if (cell >= end && run) run->word = (uint32_t)(end + h->prefix - (char *)run);
         }
     }
     used[d] = (uint32_t)(to - c.blocks[d]->cells);
 
     /* update */
     gc_roots_each(h, update_root, &c);
-    for (gc_space *sp = gc_core(h)->spaces; sp; sp = sp->next) gc_space_walk(h, sp, update_object, &c);
+    update_space(&c, n);
+    for (gc_space *sp = gc_core(h)->spaces; sp; sp = sp->next)
+        if (sp != &s->space) gc_space_walk(h, sp, update_object, &c);
 
     /* move */
     for (size_t i = 0; i < n; i++) {
         gc_block *b = c.blocks[i];
         for (char *cell = b->cells, *end = b->cells + b->used; cell < end;) {
             gc_object *o = (gc_object *)(cell + h->prefix);
+            if (!gc_is_marked(h, o)) {
+                cell += o->word; /* a run of dead objects */
+                continue;
+            }
             uint32_t cs = gc_cell_size_of(h, o); /* read before the move may overwrite the header */
-            if (gc_is_marked(h, o)) {
-                gc_object *dst = destination(&c, o);
-                o->word = 0; /* COMPACT-1, before the move copies it */
-                if (dst != o) {
-                    GC_ASAN_UNPOISON(gc_cell_of(h, dst), cs); /* a block's tail past its old end may be poisoned */
-                    memmove(gc_cell_of(h, dst), cell, cs);
-                }
+            gc_object *dst = destination(&c, o);
+            o->word = 0; /* COMPACT-1, before the move copies it */
+            if (dst != o) {
+                GC_ASAN_UNPOISON(gc_cell_of(h, dst), cs); /* a block's tail past its old end may be poisoned */
+                slide_words(gc_cell_of(h, dst), (const uint64_t *)cell, cs / sizeof(uint64_t));
             }
             cell += cs;
         }
