@@ -27,8 +27,8 @@
 #endif
 
 static const char usage[] =
-    "usage: gclab-bench [all|gcbench|fastpath|scaling|storerate] [options]\n"
-    "  all (default)        the four measurements below, in this order\n"
+    "usage: gclab-bench [all|gcbench|fastpath|scaling|storerate|pausetarget] [options]\n"
+    "  all (default)        the five measurements below, in this order\n"
     "  gcbench              GCBench: glibc, jemalloc and mimalloc malloc/free, bdwgc, hand-written RC,\n"
     "                       the fresh-page floor and every gclab collector, interleaved over rounds;\n"
     "                       median times, ratios, peak RSS, the issues' targets;\n"
@@ -37,6 +37,7 @@ static const char usage[] =
     "  scaling              GC time per collection per live MiB, 10 MiB to 1 GiB live, on cache\n"
     "                       (random layout) and trees (allocation order), per collector\n"
     "  storerate            gen against marksweep on cache at store_rate 0, 0.01, 0.1, 0.5: table, figure\n"
+    "  pausetarget          incremental's longest pause and time against pause_target, both barriers, GCBench\n"
     "options:\n"
     "  --out DIR            results directory (default results/bench)\n"
     "  --rounds N           gcbench rounds, each running every variant once (default 7)\n"
@@ -48,7 +49,7 @@ static const char usage[] =
     "  --ops N              fastpath operations per phase (default 1000000)\n"
     "  --sizes LIST         scaling live sizes in MiB (default 10,30,100,300,1000)\n"
     "  --scaling-runs N     scaling runs per size (default 3)\n"
-    "  --storerate-runs N   storerate runs per rate and collector (default 3)\n"
+    "  --storerate-runs N   storerate and pausetarget runs per point (default 3)\n"
     "  --collections N      scaling steady-state collections per run, about (trees: at least; default 6)\n"
     "  --scaling-workloads LIST\n"
     "                       scaling workloads, of cache and trees (default: both)\n"
@@ -326,8 +327,8 @@ int main(int argc, char **argv) {
     }
     bool all = strcmp(what, "all") == 0;
     if (!all && strcmp(what, "gcbench") != 0 && strcmp(what, "fastpath") != 0 && strcmp(what, "scaling") != 0 &&
-        strcmp(what, "storerate") != 0) {
-        fprintf(stderr, "gclab-bench: unknown measurement '%s' (all, gcbench, fastpath, scaling or storerate)\n", what);
+        strcmp(what, "storerate") != 0 && strcmp(what, "pausetarget") != 0) {
+        fprintf(stderr, "gclab-bench: unknown measurement '%s' (all, gcbench, fastpath, scaling, storerate or pausetarget)\n", what);
         return 2;
     }
     if (bench_mkdir(o.out_dir) != 0) return 1;
@@ -343,6 +344,7 @@ int main(int argc, char **argv) {
     if (all || strcmp(what, "fastpath") == 0) failed |= bench_fastpath(&o) != 0;
     if (all || strcmp(what, "scaling") == 0) failed |= bench_scaling(&o) != 0;
     if (all || strcmp(what, "storerate") == 0) failed |= bench_storerate(&o) != 0;
+    if (all || strcmp(what, "pausetarget") == 0) failed |= bench_pausetarget(&o) != 0;
     printf("== Machine, at the end ==\n");
     fprintf(machine, "At the end:\n");
     bench_machine(machine, o.gclab);

@@ -35,7 +35,7 @@ typedef struct bench_opts {
     double sizes[16];       /* scaling: live sizes in MiB */
     int nsizes;
     int scaling_runs;       /* scaling: runs per size */
-    int storerate_runs;     /* storerate: runs per rate and collector */
+    int storerate_runs;     /* storerate, pausetarget: runs per point */
     int collections;        /* scaling: steady-state collections per run (about) */
     unsigned scaling_workloads; /* scaling: bit i: entry i of bench_scaling.c's table; 0: all */
     const char *scaling_collectors[8]; /* scaling: collectors of the registry (--collectors) */
@@ -68,6 +68,7 @@ int bench_gcbench(const bench_opts *o);
 int bench_fastpath(const bench_opts *o);
 int bench_scaling(const bench_opts *o);
 int bench_storerate(const bench_opts *o);
+int bench_pausetarget(const bench_opts *o);
 /* Draw OUT_DIR/NAME.{pdf,svg,png} with SOURCE_DIR/bench/NAME.gp given `vars` (gnuplot -e), its
  * log in OUT_DIR/NAME.gnuplot.log; a failure is reported (-1), not fatal. */
 int bench_draw(const bench_opts *o, const char *name, const char *vars);

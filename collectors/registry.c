@@ -11,6 +11,7 @@ extern const gc_collector_ops gc_collector_semispace;
 extern const gc_collector_ops gc_collector_nogc;
 extern const gc_collector_ops gc_collector_gen;
 extern const gc_collector_ops gc_collector_markcompact;
+extern const gc_collector_ops gc_collector_incremental;
 
 const gc_collector_ops *const gc_collectors[] = {
     &gc_collector_rc,
@@ -20,6 +21,7 @@ const gc_collector_ops *const gc_collectors[] = {
     &gc_collector_nogc,
     &gc_collector_gen,
     &gc_collector_markcompact,
+    &gc_collector_incremental,
     NULL,
 };
 

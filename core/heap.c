@@ -97,6 +97,24 @@ void gc_heap_warn(gc_heap *h, const char *fmt, ...) {
     va_end(ap);
 }
 
+bool gc_heap_verifying(const gc_heap *h) { return gc_core(h)->verify; }
+
+int gc_heap_set_barrier(gc_heap *h, unsigned barrier, char *err, size_t errlen) {
+    if (h->counts.allocs != 0) {
+        snprintf(err, errlen, "the barrier must be chosen before the first allocation (collector %s)", h->ops->name);
+        return -1;
+    }
+#ifdef GCLAB_FIXED_BARRIER
+    if (barrier != (unsigned)(GCLAB_FIXED_BARRIER)) {
+        snprintf(err, errlen, "this build's barrier is fixed at compile time for another barrier than collector %s's",
+                 h->ops->name);
+        return -1;
+    }
+#endif
+    h->barrier = barrier;
+    return 0;
+}
+
 uint64_t gc_heap_bytes_peak(gc_heap *h) {
     gc_note_peak(h);
     return gc_core(h)->heap_bytes_peak;
@@ -175,6 +193,7 @@ int gc_heap_create(const gc_heap_config *cfg, gc_heap **out, char *err, size_t e
     h->free_hooked = ops->on_free != NULL;
     h->poison = cfg->poison;
     gc_core(h)->heap_limit = cfg->heap_limit;
+    gc_core(h)->verify = cfg->verify;
     gc_core(h)->sample_every = cfg->sample_every;
     gc_core(h)->sample_left = cfg->sample_every ? (int64_t)cfg->sample_every : INT64_MAX;
     gc_core(h)->trigger_left = INT64_MAX;

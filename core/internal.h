@@ -17,6 +17,7 @@ typedef struct gc_heap_core {
     uint64_t sample_every;
     uint64_t heap_limit;
     uint64_t cascade_pause_min;
+    bool verify;                /* gc_heap_config.verify */
     gc_listener listener;
     gc_fatal_fn on_fatal;
     void *fatal_ctx;
@@ -65,6 +66,10 @@ typedef struct gc_heap_core {
     gc_stack rc_work;           /* objects whose count reached zero, not yet freed */
     gc_stack remset;            /* the logging barrier's logged objects (core/remset.c) */
     uint64_t promote_blocks;    /* blocks promised for promotions and not yet used (core/promote.c) */
+    /* incremental marking (core/incremental.c) */
+    uint64_t shaded;            /* objects the SATB or insertion barrier greyed, since the heap began */
+    uint64_t black_objects;     /* objects allocated black, since the heap began */
+    uint64_t begin_objects, begin_bytes; /* objects_live and heap_bytes when the marking began */
     gc_stack mark_stack;        /* edges (slot values) not yet followed by the mark loop */
     bool in_cascade;
     /* pauses */

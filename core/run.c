@@ -486,6 +486,7 @@ gc_error gc_run(const gc_run_config *cfg, gc_run_result *res) {
         .sample_every = cfg->sample_every ? cfg->sample_every : GC_RUN_STOP_CHECK_BYTES,
         .cascade_pause_min = cfg->cascade_pause_min,
         .poison = cfg->poison,
+        .verify = cfg->verify,
         .listener = {.ctx = &env, .pause_end = run_pause_end, .sample = run_sample},
         .on_fatal = on_fatal,
         .fatal_ctx = &env,

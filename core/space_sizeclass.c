@@ -102,6 +102,9 @@ void gc_space_start_bump(gc_heap *h, gc_block *b, unsigned cls) {
     b->cell_size = cs;
     b->ncells = (uint32_t)((GC_BLOCK_SIZE - SMALL_HEADER) / cs);
     b->cls = cls;
+    /* During an incremental marking its cells are allocated black: the block holds marked cells
+     * (BM-1), so the sweep after the marking must not take it for an empty one. */
+    if (h->marking) *gc_block_mark_byte(gc_core(h)->block_marks, b) = h->mark_epoch;
     gc_block_link(&gc_core(h)->sc.blocks[cls], b);
     gc_space_retire_bump_class(h, cls); /* the previous run, if any cells are left in it */
     h->bump[cls] = b->cells;
@@ -285,6 +288,22 @@ static void sweep_queue(gc_heap *h, uint64_t live_epochs) {
 }
 
 void gc_sweep_finish(gc_heap *h) { sweep_queue(h, queued_live_epochs(h)); }
+
+uint64_t gc_sweep_step(gc_heap *h, uint64_t budget) {
+    uint64_t swept = 0;
+    uint64_t live = queued_live_epochs(h);
+    for (unsigned c = 0; c < GC_NCLASSES && swept < budget; c++) {
+        gc_block *b;
+        while (swept < budget && (b = sweep_queue_pop(h, c)) != NULL) {
+            sweep_now(h, b, live);
+            swept++;
+        }
+    }
+    bool left = false;
+    for (unsigned c = 0; c < GC_NCLASSES && !left; c++) left = gc_core(h)->sc.unswept[c] != NULL;
+    h->sweep_queued = left;
+    return swept;
+}
 
 /* A queued block's dead cells keep the epochs they had, which can be any of the markings' since
  * the block was last swept: with 63 epochs in turn, the marking that reuses one of them must not

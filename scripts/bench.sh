@@ -10,7 +10,8 @@
 #   3. GC time per live MiB from a 10 MiB to a 1 GiB live heap, for marksweep and (once it
 #      exists) semispace, on two workloads (cache: a randomly laid-out heap; trees: one in
 #      allocation order), with one figure.
-#   4. gen against marksweep on cache at store_rate 0, 0.01, 0.1 and 0.5, with one figure.
+#   4. gen against marksweep on cache at store_rate 0, 0.01, 0.1 and 0.5, with one figure;
+#   5. incremental's longest pause and time against pause_target on GCBench, with one figure.
 # A target whose collector this build lacks prints "n/a (collector not built)".
 # Tables are printed and written, with the raw data and the figure, to results/bench/ (--out).
 #

@@ -39,6 +39,12 @@ enum {
      * Objects of the large-object space are born unlogged (they are old from birth); the
      * collector arms others with gc_log_arm. Root writes take no barrier. */
     GC_BARRIER_LOG = 1u << 3,
+    /* The incremental barriers, inline, active only while h->marking (gc_incremental_begin):
+     * SATB (Yuasa's deletion barrier) shades the value a slot store overwrites; INSERT
+     * (Dijkstra's) shades the value stored. Root writes take neither (SATB: the roots were
+     * snapshotted when the marking began; insertion: the roots are rescanned at its end). */
+    GC_BARRIER_SATB = 1u << 4,
+    GC_BARRIER_INSERT = 1u << 5,
 };
 
 /* Mutator requests that some collectors honour (CPython's gc module); others ignore them. */

@@ -66,12 +66,14 @@
 #define gc_heap_fast_bump(h) ((void)(h), !(GCLAB_FIXED_HOOKED) && (GCLAB_FIXED_BUMP))
 #define gc_heap_fast_link(h) ((void)(h), false) /* fixed builds serve no tracking collector */
 #define gc_heap_fast_prefixed(h) ((void)(h), 0)  /* nor a collector with a prefix */
+#define gc_heap_alloc_epoch(h) ((void)(h), (GCLAB_FIXED_BARRIER) & (GC_BARRIER_SATB | GC_BARRIER_INSERT) ? (h)->alloc_epoch : 0)
 #else
 #define gc_heap_barrier(h) ((h)->barrier)
 #define gc_heap_fast_alloc(h) ((h)->fast_alloc)
 #define gc_heap_fast_bump(h) ((h)->fast_bump)
 #define gc_heap_fast_link(h) ((h)->fast_link)
 #define gc_heap_fast_prefixed(h) ((h)->fast_prefixed)
+#define gc_heap_alloc_epoch(h) ((h)->alloc_epoch)
 #endif
 /* Is a trace being recorded? GCLAB_FIXED_RECORDER 0 compiles code for runs that record none (the
  * workloads' specialised copies: workloads/variants.c picks them only then). */
@@ -209,6 +211,7 @@ typedef struct gc_heap_config {
     uint64_t sample_every;        /* bytes allocated between listener samples; 0 for none */
     uint64_t cascade_pause_min;   /* RC free cascades of at least this many objects are pauses */
     bool poison;                  /* fill freed cells with GC_POISON_BYTE; check it on reuse */
+    bool verify;                  /* verify mode (--verify): collectors may check their invariants as they go (gc_heap_verifying) */
     gc_listener listener;
     gc_fatal_fn on_fatal;
     void *fatal_ctx;
@@ -253,6 +256,11 @@ struct gc_heap {
      * into the countdown (core/heap.c, gc_heap_bump_settle). */
     char *bump_cursor, *bump_limit;
     bool poison;
+    /* An incremental marking is in progress (gc_incremental_begin .. _end): the SATB and
+     * insertion barriers shade, and new objects are allocated black: gc_init_object gives them
+     * alloc_epoch, the marking's epoch (0 otherwise). */
+    bool marking;
+    uint8_t alloc_epoch;
     /* Object tracking (gc_track_objects): objects with slots are linked at the tail of *track_list
      * from allocation to free and counted in tracked_count (+1 per allocation, -1 per free, never
      * below 0). The inline path serves a tracked allocation only while tracked_count < tracked_limit. */
@@ -279,6 +287,10 @@ gc_error gc_heap_error(const gc_heap *h);                /* the first failure, o
 const char *gc_heap_error_message(const gc_heap *h);     /* its one-line message ("" if none) */
 uint64_t gc_heap_marked_bytes(const gc_heap *h);         /* cell bytes the last marking reached */
 uint64_t gc_heap_bytes_peak(gc_heap *h);                 /* the largest heap_bytes at a mutator allocation */
+bool gc_heap_verifying(const gc_heap *h);                /* created in verify mode (gc_heap_config.verify) */
+/* Choose the store barrier (GC_BARRIER_*) from a parameter, in the collector's init, before the
+ * first allocation; the ops table's `barrier` is the default. 0, or -1 with a message. */
+int gc_heap_set_barrier(gc_heap *h, unsigned barrier, char *err, size_t errlen);
 /* A warning for the user, not a failure (a parameter that has no effect, say): the run goes on,
  * summary.json lists it under `warnings` and gclab prints it on stderr. At most GC_MAX_WARNINGS
  * are kept; one line each. */
@@ -446,7 +458,7 @@ __attribute__((always_inline)) static inline gc_object *gc_init_object(gc_heap *
     o->nbytes = nbytes;
     o->tag = tag;
     o->cflags = 0;
-    o->flags = 0;
+    o->flags = gc_heap_alloc_epoch(h); /* black during an incremental marking */
     o->word = 0;
     /* the whole rest of the cell: slots, raw bytes and the rounding after them (8-byte multiple) */
     gc_zero_words((uint64_t *)(o + 1), (cell_size - prefix - sizeof(gc_object)) / sizeof(uint64_t));
@@ -549,6 +561,13 @@ __attribute__((always_inline)) static inline gc_object *gc_alloc(gc_heap *h, uin
     return gc_alloc_slow(h, nslots, nbytes, tag);
 }
 
+/* --- the incremental barriers' shading (GC_BARRIER_SATB, GC_BARRIER_INSERT; core/incremental.c) ---
+ * Shade o: if it is not marked, grey it (push it onto the mark stack) and count it. */
+void gc_shade_slow(gc_heap *h, gc_object *o);
+static inline void gc_shade(gc_heap *h, gc_object *o) {
+    if (o && gc_mark_epoch_of(o) != h->mark_epoch) gc_shade_slow(h, o);
+}
+
 /* --- the remembered set of the logging barrier (GC_BARRIER_LOG; core/remset.c) ---
  * An object is logged (in the set, bit clear) or unlogged (bit set, GC_CFLAG_UNLOGGED), or
  * neither: then stores into it are not remembered (a nursery's objects). REMSET-1: every object
@@ -585,6 +604,8 @@ static inline void gc_store(gc_heap *h, gc_object *o, uint32_t i, gc_object *v) 
     gc_object **slot = gc_slots(o) + i;
     if (GC_UNLIKELY(gc_heap_barrier(h) & GC_BARRIER_PRE)) h->ops->pre_store(h, o, slot, v);
     if ((gc_heap_barrier(h) & GC_BARRIER_LOG) && GC_UNLIKELY(o->cflags & GC_CFLAG_UNLOGGED)) gc_log_object(h, o);
+    if ((gc_heap_barrier(h) & GC_BARRIER_SATB) && GC_UNLIKELY(h->marking)) gc_shade(h, *slot);
+    if ((gc_heap_barrier(h) & GC_BARRIER_INSERT) && GC_UNLIKELY(h->marking)) gc_shade(h, v);
     gc_write_counted(h, slot, v);
     if (GC_UNLIKELY(gc_heap_barrier(h) & GC_BARRIER_POST)) h->ops->post_store(h, o, slot, v);
 }

@@ -46,6 +46,12 @@ static inline void gc_set(gc_heap *h, uint32_t r, uint32_t s, uint32_t r2) {
     else if (barrier == GC_BARRIER_LOG) {
         if (GC_UNLIKELY(o->cflags & GC_CFLAG_UNLOGGED)) gc_log_object(h, o);
         gc_slots(o)[s] = v;
+    } else if (barrier == GC_BARRIER_SATB) {
+        if (GC_UNLIKELY(h->marking)) gc_shade(h, gc_slots(o)[s]); /* the value about to be lost */
+        gc_slots(o)[s] = v;
+    } else if (barrier == GC_BARRIER_INSERT) {
+        if (GC_UNLIKELY(h->marking)) gc_shade(h, v); /* the value stored */
+        gc_slots(o)[s] = v;
     } else gc_store(h, o, s, v);
     if (GC_UNLIKELY(gc_heap_recording(h))) gc_record(h, GC_OP_SET, r, s, r2);
 }

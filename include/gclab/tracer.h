@@ -59,6 +59,35 @@ uint64_t gc_mark_end(gc_heap *h);
  * a collector's own visitor; returns whether it was marked already. */
 bool gc_mark_object(gc_heap *h, gc_object *o);
 
+/* --- incremental marking (core/incremental.c), for a collector whose marking interleaves with
+ * the mutator (its barrier GC_BARRIER_SATB or GC_BARRIER_INSERT):
+ *     while (gc_sweep_step(h, budget) == budget) ...   sweep what the last cycle queued, in steps
+ *     gc_incremental_begin(h);       a new epoch, the roots greyed (SATB: the snapshot), the
+ *                                    barrier on, allocation black
+ *     gc_mark_step(h, budget) ...    increments, between which the mutator runs
+ *     gc_mark_roots(h); gc_mark_step(h, UINT64_MAX);   insertion only: the remark
+ *     n = gc_incremental_end(h);     the barrier off; objects marked, black ones included
+ *     gc_sweep_lazily(h, n);
+ * INC-1: while a marking is in progress, no block is queued for a lazy sweep (every queued block
+ * was swept first, under the last marking's epoch) and no free list or bump run is in use from
+ * before it (they are dropped: their cells stay FREE and the next sweep threads them again), so
+ * every cell handed out is in a block the sweep after the marking keeps (its block-mark byte is
+ * the marking's) and carries the marking's epoch: allocated black. */
+void gc_incremental_begin(gc_heap *h);
+uint64_t gc_incremental_end(gc_heap *h);
+/* Sweep up to `budget` queued blocks now; returns how many (less than budget: none is left). */
+uint64_t gc_sweep_step(gc_heap *h, uint64_t budget);
+uint64_t gc_heap_shaded(const gc_heap *h);         /* objects the barrier greyed, all markings */
+uint64_t gc_heap_allocated_black(const gc_heap *h); /* objects allocated black, all markings */
+/* Verify mode, between increments: INC-2, the barrier's invariant over the whole heap. strong
+ * (insertion): no marked (black) object has a slot referring to an unmarked object that is not
+ * grey (an edge on the mark stack). weak (SATB): every such white object, and every root's, is
+ * reachable from a grey object through white ones. 0, or -1 with a message. */
+int gc_incremental_verify(gc_heap *h, bool strong, char *msg, size_t len);
+/* Verify mode, when a marking has ended and before its sweep: INC-3, every object reachable from
+ * the roots is marked; *floating: the marked objects that are not (floating garbage). */
+int gc_incremental_verify_complete(gc_heap *h, uint64_t *floating, char *msg, size_t len);
+
 /* --- the visiting tracer --- */
 typedef struct gc_tracer {
     gc_heap *h;            /* the heap being traced: a visitor reads it (t->h); nothing else writes it */
