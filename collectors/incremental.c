@@ -42,6 +42,7 @@ enum {
     STEPMUL_BYTES = 64 * 1024,       /* stepmul: an increment every this many bytes */
 };
 #define AIM 0.4 /* a mark-step is sized for this fraction of pause_target (inc_pace) */
+#define ROOM_AIM 0.8 /* the marking is paced to end after this fraction of the room (inc_pace) */
 
 typedef struct incremental {
     bool satb;                /* barrier=satb, else insertion */
@@ -52,7 +53,8 @@ typedef struct incremental {
     /* pacing */
     double edges_per_ns;      /* the marking rate: mark_rate, or measured (EWMA over increments) */
     bool measure_rate;        /* mark_rate=0 */
-    double cycle_edges;       /* edges the last complete marking followed: the next one's estimate */
+    double cycle_edges;       /* edges the last complete marking followed */
+    double estimate;          /* the edges this marking is expected to follow (inc_begin_marking) */
     double room;              /* bytes the mutator may allocate during a marking before it is finished at once */
     uint64_t budget;          /* edges per mark-step */
     double followed;          /* edges followed by this marking so far */
@@ -86,7 +88,7 @@ static void inc_resize(gc_heap *h, incremental *ic) {
 }
 
 /* Arm the next poll during a marking: the pacing. The marking should follow its estimated edges
- * within half the room, in increments of `budget` edges (pause_target at the measured rate). */
+ * within ROOM_AIM of the room, in increments of `budget` edges (AIM of pause_target at the rate). */
 static void inc_pace(gc_heap *h, incremental *ic) {
     if (ic->stepmul) {
         ic->budget = (uint64_t)fmax(64, (double)ic->stepmul * STEPMUL_BYTES / 100.0 / 16.0);
@@ -96,9 +98,10 @@ static void inc_pace(gc_heap *h, incremental *ic) {
     /* aimed at 40% of the target: the rate varies from one step to the next (cache misses, the
      * machine's load), and the target is the longest increment, not the typical one */
     ic->budget = (uint64_t)fmax(256, AIM * ic->pause_target_ns * ic->edges_per_ns);
-    double remaining = fmax(ic->cycle_edges - ic->followed, (double)ic->budget);
+    /* past the estimate, a quarter of it is assumed left: the pace keeps up instead of stalling */
+    double remaining = fmax(fmax(ic->estimate - ic->followed, 0.25 * ic->estimate), (double)ic->budget);
     double increments = ceil(remaining / (double)ic->budget);
-    double gap = ic->room / 2 / increments;
+    double gap = ROOM_AIM * ic->room / increments;
     gc_set_trigger(h, gap < STEP_BYTES_MIN ? STEP_BYTES_MIN : (int64_t)gap);
 }
 
@@ -148,7 +151,9 @@ static void inc_begin_marking(gc_heap *h, incremental *ic) {
     gc_incremental_begin(h);
     ic->phase = INC_MARK;
     ic->followed = 0;
-    if (ic->cycle_edges == 0) ic->cycle_edges = 2.0 * (double)gc_heap_objects(h); /* no cycle yet: a guess */
+    /* The edges this marking will follow: the last one's, or, if more, 1.5 per object the heap
+     * holds now (garbage included: an overestimate only spaces the increments closer). */
+    ic->estimate = fmax(ic->cycle_edges, 1.5 * (double)gc_heap_objects(h));
 }
 
 /* Run the rest of a cycle in pause p (finish, or the start of an explicit collection). */
