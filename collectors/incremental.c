@@ -8,7 +8,8 @@
  *
  * A cycle is a state machine, one pause per increment:
  *   idle       no cycle: the mutator allocates until the heap reaches its size H (marksweep's
- *              rule), then
+ *              rule, with growth 1: more room than marksweep's 0.75, for the marking to spread
+ *              over), then
  *   sweep      `sweep-step` pauses sweep what the previous cycle's lazy sweep left queued, a budget
  *              of blocks at a time (the marking must not start with blocks still queued: INC-1);
  *   mark       `mark-step` pauses follow a budget of edges each, sized for `pause_target` from the
@@ -18,8 +19,8 @@
  *   remark     barrier=insertion only: one `remark` pause rescans the roots and drains the stack
  *              (the roots have no barrier); SATB needs none, its roots were snapshotted at the start;
  *   then the marking ends, the sweep is lazy (the allocator's), H is resized: idle.
- * If the heap reaches H + the room before the marking ends (the marking fell behind the
- * allocation), the rest is done in one `finish` pause; the heap limit also finishes the cycle, and
+ * If the heap reaches H + twice the room before the marking ends (the marking fell behind the
+ * allocation: the heap grows first, up to there), the rest is done in one `finish` pause; the heap limit also finishes the cycle, and
  * an explicit request finishes it and then runs a whole stop-the-world collection (`full`).
  *
  * Invariants: INC-1 (core); INC-2 the barrier's tri-colour invariant (strong for insertion: no
@@ -43,6 +44,7 @@ enum {
 };
 #define AIM 0.4 /* a mark-step is sized for this fraction of pause_target (inc_pace) */
 #define ROOM_AIM 0.8 /* the marking is paced to end after this fraction of the room (inc_pace) */
+#define BEHIND 2.0   /* a marking not done when the heap reaches H + BEHIND x room is finished at once */
 
 typedef struct incremental {
     bool satb;                /* barrier=satb, else insertion */
@@ -55,7 +57,8 @@ typedef struct incremental {
     bool measure_rate;        /* mark_rate=0 */
     double cycle_edges;       /* edges the last complete marking followed */
     double estimate;          /* the edges this marking is expected to follow (inc_begin_marking) */
-    double room;              /* bytes the mutator may allocate during a marking before it is finished at once */
+    double start;             /* heap bytes at which the next cycle starts (inc_resize) */
+    double room;              /* bytes a marking is paced to allocate into (ROOM_AIM of it; finished at BEHIND) */
     uint64_t budget;          /* edges per mark-step */
     double followed;          /* edges followed by this marking so far */
     /* figures */
@@ -72,18 +75,30 @@ static const gc_param_desc incremental_params[] = {
      "the marking rate the increments are sized by (0: measured as the run goes, which adapts them to the machine but makes their schedule vary from run to run)"},
     {"stepmul", GC_PARAM_INT, "0", "percent", 0, 1e9, NULL,
      "Lua-style pacing instead of pause_target: each increment, every 64 KiB allocated, follows stepmul/100 edges per 16 bytes allocated (0: off)"},
-    GC_SIZE_POLICY_PARAMS("0.75", "heap"),
+    GC_SIZE_POLICY_PARAMS("1", "heap"),
     GC_PARAM_END,
 };
 
+/* After a cycle: when the next one starts (`start`, heap bytes) and the room its marking may
+ * allocate into. Growth policy: start at H (the size rule), room H - live. Under a heap limit L:
+ * start half way from the live data to L, room a quarter of that gap, so that H + BEHIND x room
+ * is L itself: a cycle that falls behind is finished before the limit. */
 static void inc_resize(gc_heap *h, incremental *ic) {
-    gc_size_policy_resize(h, &ic->size); /* the idle phase's trigger: H */
     double live = (double)gc_heap_bytes(h);
-    ic->room = ic->size.fixed_heap ? ((double)gc_heap_limit(h) - live) / 2 : fmax(ic->size.size - live, 1 << 20);
+    if (ic->size.fixed_heap) {
+        double gap = fmax((double)gc_heap_limit(h) - live, 0);
+        ic->start = live + gap / 2;
+        ic->room = gap / 4;
+        gc_set_trigger(h, gap / 2 < (double)GC_BLOCK_SIZE ? (int64_t)GC_BLOCK_SIZE : (int64_t)(gap / 2));
+    } else {
+        gc_size_policy_resize(h, &ic->size); /* the idle phase's trigger: H */
+        ic->start = ic->size.size;
+        ic->room = fmax(ic->size.size - live, 1 << 20);
+    }
     /* A marking allocates into fresh blocks (INC-1: the free lists are set aside), which the sweep
      * after it empties again: kept resident, they are not faulted in anew by every cycle (on
      * GCBench, page clearing was 57% of the run's cycles without this). */
-    double keep = ic->size.fixed_heap ? (double)gc_heap_limit(h) : ic->size.size + ic->room;
+    double keep = ic->size.fixed_heap ? (double)gc_heap_limit(h) : ic->start + BEHIND * ic->room;
     gc_heap_retain_blocks(h, keep > 9e18 ? UINT64_MAX / 2 : (uint64_t)keep);
 }
 
@@ -179,8 +194,9 @@ static void inc_poll(gc_heap *h) {
         else inc_pace(h, ic);
         return;
     case INC_MARK:
-        /* fallen behind: the heap passed H + the room (or half the limit's headroom is gone) */
-        if ((double)gc_heap_bytes(h) >= ic->size.size + ic->room) {
+        /* fallen behind: the heap passed H + twice the room (the pacing aims at ROOM_AIM of it:
+         * past that the heap grows rather than a pause lengthens, up to here) */
+        if ((double)gc_heap_bytes(h) >= ic->start + BEHIND * ic->room) {
             gc_pause_begin(h, &p, "finish", -1, GC_REASON_TRIGGER);
             inc_complete(h, ic, &p);
             ic->finishes++;
