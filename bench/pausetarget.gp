@@ -14,12 +14,14 @@ do for [fmt in formats] {
   set multiplot layout 1,2
   set title "longest pause"
   set ylabel "ms"
+  set yrange [0:*]
   plot data."-satb.median.dat" using 1:2 with linespoints lt 1 title "incremental, satb", \
        data."-insertion.median.dat" using 1:2 with linespoints lt 2 title "incremental, insertion", \
        data."-marksweep.median.dat" using 1:2 with lines lt 7 dt 2 title "marksweep", \
-       x with lines lt 8 dt 3 title "the target"
+       x with lines lt 3 dt 3 title "the target"
   set title "total time"
   set ylabel "ms"
+  set yrange [0:*]
   plot data."-satb.median.dat" using 1:3 with linespoints lt 1 title "incremental, satb", \
        data."-insertion.median.dat" using 1:3 with linespoints lt 2 title "incremental, insertion", \
        data."-marksweep.median.dat" using 1:3 with lines lt 7 dt 2 title "marksweep"
