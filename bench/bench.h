@@ -84,6 +84,7 @@ int bench_scaling_collectors(const char *list, bench_opts *o);
  * gclab revision measured, as a few Markdown lines. */
 void bench_machine(FILE *f, const char *gclab);
 double bench_median(const double *v, size_t n); /* n >= 1; v is left unchanged */
+double bench_median_known(const double *v, int n); /* of the first n (at most 64) that are not NaN; NaN if none */
 /* snprintf into a fixed buffer, exiting on truncation (a path too long is a usage error). */
 void bench_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Create a directory and its parents; prints the problem and returns -1 on failure. */

@@ -40,14 +40,6 @@ static void run_one(const bench_opts *o, const char *collector, const char *barr
     json_decref(j);
 }
 
-static double median_of(const double *v, int runs) {
-    double r[MAX_RUNS];
-    size_t n = 0;
-    for (int i = 0; i < runs; i++)
-        if (!isnan(v[i])) r[n++] = v[i];
-    return n ? bench_median(r, n) : NAN;
-}
-
 int bench_pausetarget(const bench_opts *o) {
     if (gc_collector_find("incremental") == NULL || gc_collector_find("marksweep") == NULL) {
         printf("== pause target: n/a (collector incremental or marksweep not built) ==\n\n");
@@ -70,14 +62,14 @@ int bench_pausetarget(const bench_opts *o) {
     bench_fmt(path, sizeof path, "%s/pausetarget.md", o->out_dir);
     FILE *md = bench_open(path);
     if (md == NULL) return -1;
-    double ms_wall = median_of(ms.wall_ms, runs), ms_max = median_of(ms.max_ms, runs);
+    double ms_wall = bench_median_known(ms.wall_ms, runs), ms_max = bench_median_known(ms.max_ms, runs);
     printf("== incremental on GCBench against pause_target (%d runs each, interleaved) ==\n", runs);
     bench_out(md, "| barrier | pause_target (ms) | median longest pause (ms) | median time (ms) | time / marksweep |\n"
                   "| --- | ---: | ---: | ---: | ---: |\n");
     for (int b = 0; b < NBARRIERS; b++)
         for (int t = 0; t < NTARGETS; t++) {
-            double w = median_of(inc[b][t].wall_ms, runs);
-            bench_out(md, "| %s | %s | %.2f | %.0f | %.2f |\n", barriers[b], targets[t], median_of(inc[b][t].max_ms, runs),
+            double w = bench_median_known(inc[b][t].wall_ms, runs);
+            bench_out(md, "| %s | %s | %.2f | %.0f | %.2f |\n", barriers[b], targets[t], bench_median_known(inc[b][t].max_ms, runs),
                       w, w / ms_wall);
         }
     bench_out(md, "| marksweep (reference) | – | %.2f | %.0f | 1.00 |\n\n", ms_max, ms_wall);
@@ -88,8 +80,8 @@ int bench_pausetarget(const bench_opts *o) {
         FILE *f = bench_open(dp);
         if (f == NULL) return -1;
         for (int t = 0; t < NTARGETS; t++)
-            fprintf(f, "%s %.4f %.3f\n", targets[t], b < NBARRIERS ? median_of(inc[b][t].max_ms, runs) : ms_max,
-                    b < NBARRIERS ? median_of(inc[b][t].wall_ms, runs) : ms_wall);
+            fprintf(f, "%s %.4f %.3f\n", targets[t], b < NBARRIERS ? bench_median_known(inc[b][t].max_ms, runs) : ms_max,
+                    b < NBARRIERS ? bench_median_known(inc[b][t].wall_ms, runs) : ms_wall);
         fclose(f);
     }
     char vars[8192];

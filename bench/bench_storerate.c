@@ -45,14 +45,6 @@ static double ratio_median(const double *a, const double *b, int runs) {
     return n ? bench_median(r, n) : NAN;
 }
 
-static double median_of(const double *v, int runs) {
-    double r[MAX_RUNS];
-    size_t n = 0;
-    for (int i = 0; i < runs; i++)
-        if (!isnan(v[i])) r[n++] = v[i];
-    return n ? bench_median(r, n) : NAN;
-}
-
 int bench_storerate(const bench_opts *o) {
     for (int k = 0; k < NCOLL; k++)
         if (gc_collector_find(collectors[k]) == NULL) {
@@ -77,7 +69,7 @@ int bench_storerate(const bench_opts *o) {
     printf("== gen against marksweep on cache, by store_rate (%d runs each, interleaved) ==\n", runs);
     bench_out(md, "| store_rate | marksweep median (ms) | gen median (ms) | gen / marksweep |\n| ---: | ---: | ---: | ---: |\n");
     for (int r = 0; r < NRATES; r++)
-        bench_out(md, "| %s | %.0f | %.0f | %.3f |\n", rates[r], median_of(ms[0][r], runs), median_of(ms[1][r], runs),
+        bench_out(md, "| %s | %.0f | %.0f | %.3f |\n", rates[r], bench_median_known(ms[0][r], runs), bench_median_known(ms[1][r], runs),
                   ratio_median(ms[1][r], ms[0][r], runs));
     double at_default = ratio_median(ms[1][DEFAULT_RATE], ms[0][DEFAULT_RATE], runs);
     bench_out(md, "\nMedians of wall time (summary.json time.wall_ns) over the runs; the ratio is the median of the "
@@ -100,7 +92,7 @@ int bench_storerate(const bench_opts *o) {
         for (int r = 0; r < NRATES; r++) {
             for (int run = 0; run < runs; run++)
                 if (!isnan(ms[k][r][run])) fprintf(rf, "%d %s %.3f\n", r, rates[r], ms[k][r][run]);
-            fprintf(mf, "%d %s %.3f\n", r, rates[r], median_of(ms[k][r], runs));
+            fprintf(mf, "%d %s %.3f\n", r, rates[r], bench_median_known(ms[k][r], runs));
         }
         fclose(rf);
         fclose(mf);
