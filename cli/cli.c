@@ -65,9 +65,10 @@ static void print_params(const gc_param_desc *d) {
 
 static void print_collector(const gc_collector_ops *c) {
     printf("  %-12s %s\n", c->name, c->summary);
-    printf("      capabilities:%s%s%s%s%s\n", c->caps & GC_CAP_RECLAIMS_CYCLES ? " reclaims-cycles" : "",
-           c->caps & GC_CAP_REFCOUNT ? " refcount" : "", c->caps & GC_CAP_MOVING ? " moving" : "",
-           c->caps & GC_CAP_GENERATIONAL ? " generational" : "", c->caps & GC_CAP_INCREMENTAL ? " incremental" : "");
+    printf("      capabilities:%s%s%s%s%s%s\n", c->caps & GC_CAP_RECLAIMS_CYCLES ? " reclaims-cycles" : "",
+           c->caps & GC_CAP_REFCOUNT ? " refcount" : "", c->caps & GC_CAP_DEFERS_RELEASE ? " defers-release" : "",
+           c->caps & GC_CAP_MOVING ? " moving" : "", c->caps & GC_CAP_GENERATIONAL ? " generational" : "",
+           c->caps & GC_CAP_INCREMENTAL ? " incremental" : "");
     print_params(c->params);
 }
 

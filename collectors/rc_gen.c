@@ -89,6 +89,7 @@ typedef struct rc_gen {
     int64_t long_lived_total;   /* survivors of the last full collection */
     int64_t long_lived_pending; /* survivors of generation-1 collections since then */
     uint64_t deferrals;         /* times the 25% rule passed over a due full collection */
+    uint64_t examined;          /* objects in the generations collections examined, summed */
     int model;
     bool enabled;
     bool collecting; /* no collection starts inside another */
@@ -316,6 +317,7 @@ static void collect_generation(gc_heap *h, rc_gen *g, int gen, gc_reason why, ui
 
     g->gen[gen].collections++;
     g->gen[gen].collected += (uint64_t)collected;
+    g->examined += (uint64_t)(survivors + collected); /* every young object: rc-trial's figure, compared */
     p.collected = collected;
     g->collecting = false;
     gc_pause_end(h, &p);
@@ -520,6 +522,7 @@ static void rcg_report(gc_heap *h, gc_report_fn emit, void *ctx) {
     emit(ctx, "long_lived_total", g->long_lived_total);
     emit(ctx, "long_lived_pending", g->long_lived_pending);
     emit(ctx, "long_lived_deferrals", (int64_t)g->deferrals);
+    emit(ctx, "objects_examined", (int64_t)g->examined);
     emit(ctx, "enabled", g->enabled);
     emit(ctx, "prefix_bytes", (int64_t)sizeof(gen_link));
 }

@@ -12,6 +12,7 @@ extern const gc_collector_ops gc_collector_nogc;
 extern const gc_collector_ops gc_collector_gen;
 extern const gc_collector_ops gc_collector_markcompact;
 extern const gc_collector_ops gc_collector_incremental;
+extern const gc_collector_ops gc_collector_rc_trial;
 
 const gc_collector_ops *const gc_collectors[] = {
     &gc_collector_rc,
@@ -22,6 +23,7 @@ const gc_collector_ops *const gc_collectors[] = {
     &gc_collector_gen,
     &gc_collector_markcompact,
     &gc_collector_incremental,
+    &gc_collector_rc_trial,
     NULL,
 };
 

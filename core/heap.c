@@ -248,6 +248,7 @@ void gc_heap_destroy(gc_heap *h) {
     gc_stack_free(&gc_core(h)->rc_work);
     gc_stack_free(&gc_core(h)->mark_stack);
     gc_stack_free(&gc_core(h)->remset);
+    gc_stack_free(&gc_core(h)->candidates);
     free(h->roots);
     free(h->globals);
     for (struct gc_scratch *b = gc_core(h)->scratch, *next; b; b = next) {

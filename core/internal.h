@@ -65,6 +65,7 @@ typedef struct gc_heap_core {
     /* explicit work lists: never the C stack, whatever the graph's depth */
     gc_stack rc_work;           /* objects whose count reached zero, not yet freed */
     gc_stack remset;            /* the logging barrier's logged objects (core/remset.c) */
+    gc_stack candidates;        /* candidate cycle roots (GC_BARRIER_RC_CANDIDATES, core/refcount.c) */
     uint64_t promote_blocks;    /* blocks promised for promotions and not yet used (core/promote.c) */
     /* incremental marking (core/incremental.c) */
     uint64_t shaded;            /* objects the SATB or insertion barrier greyed, since the heap began */

@@ -8,18 +8,34 @@
  * second object is due, the cascade is timed; its time is added to the heap's GC time, and if it
  * frees at least cascade_pause_min objects it is reported as a pause of kind "cascade". A cascade
  * that runs inside a collection (pause_depth > 0) belongs to that collection's pause. */
+#include <string.h>
+
 #include "core/internal.h"
 
 static void release_children(gc_heap *h, gc_object *x) {
     gc_object **slot = gc_slots(x), **end = slot + x->nslots;
+    bool candidates = h->barrier & GC_BARRIER_RC_CANDIDATES;
     for (; slot < end; slot++) {
         gc_object *c = *slot;
-        if (c && --c->word == 0 && !gc_stack_push(&gc_core(h)->rc_work, c))
-            gc_fail(h, GC_ERR_NOMEM, "out of memory for the reference-count work list");
+        if (c == NULL) continue;
+        if (--c->word == 0) {
+            if (!gc_stack_push(&gc_core(h)->rc_work, c)) gc_fail(h, GC_ERR_NOMEM, "out of memory for the reference-count work list");
+        } else if (candidates) {
+            c->cflags |= GC_CFLAG_PURPLE;
+            if (!(c->cflags & GC_CFLAG_BUFFERED)) gc_rc_candidate(h, c);
+        }
     }
 }
 
 static void free_one(gc_heap *h, gc_object *x) {
+    if (GC_UNLIKELY(x->cflags & GC_CFLAG_BUFFERED)) {
+        /* A buffered candidate whose count reached zero: the collector frees it when it next reads
+         * its buffer (Bacon and Rajan's Release). Its children are released now, and its slots
+         * cleared, so that the free later releases nothing twice and HEAP-4 holds meanwhile. */
+        release_children(h, x);
+        memset(gc_slots(x), 0, x->nslots * sizeof(gc_object *));
+        return;
+    }
     release_children(h, x);
     /* One test of a heap field for both kinds of free-time work, so that a collector with neither
      * pays no more than that (rc's free path). */
@@ -73,6 +89,16 @@ void gc_rc_release(gc_heap *h, gc_object *o) {
     };
     if (gc_core(h)->listener.pause_end) gc_core(h)->listener.pause_end(gc_core(h)->listener.ctx, h, &p);
 }
+
+void gc_rc_candidate(gc_heap *h, gc_object *o) {
+    if (o->nslots == 0) return; /* no slots, no cycle through it (the paper's green objects) */
+    o->cflags |= GC_CFLAG_BUFFERED;
+    if (!gc_stack_push(&gc_core(h)->candidates, o)) gc_fail(h, GC_ERR_NOMEM, "out of memory for the candidate buffer");
+}
+
+size_t gc_rc_candidates_size(const gc_heap *h) { return gc_core(h)->candidates.len; }
+gc_object *const *gc_rc_candidates(const gc_heap *h) { return gc_core(h)->candidates.items; }
+void gc_rc_candidates_clear(gc_heap *h) { gc_core(h)->candidates.len = 0; }
 
 /* --- verification of HEAP-4, for the collectors' verify hooks ---
  * Count, for every live object, the slots and root slots that refer to it, and compare with its

@@ -26,6 +26,10 @@ enum {
     GC_CAP_GENERATIONAL = 1u << 2,
     GC_CAP_INCREMENTAL = 1u << 3,
     GC_CAP_REFCOUNT = 1u << 4, /* frees objects when their count reaches zero */
+    /* With GC_BARRIER_RC_CANDIDATES: a candidate whose count reaches zero stays in the heap
+     * (buffered, its slots cleared) until the collector's next collection; every other object
+     * is still freed at zero. So acyclic garbage may be held, but only as buffered objects. */
+    GC_CAP_DEFERS_RELEASE = 1u << 5,
 };
 
 /* Store-barrier work the collector needs from gc_store() and root writes. */
@@ -45,6 +49,10 @@ enum {
      * snapshotted when the marking began; insertion: the roots are rescanned at its end). */
     GC_BARRIER_SATB = 1u << 4,
     GC_BARRIER_INSERT = 1u << 5,
+    /* With GC_BARRIER_RC: every count that falls to a non-zero value, in a slot or a root write or
+     * in the free cascade, buffers its object as a candidate cycle root (Bacon and Rajan's purple),
+     * once: a header bit test when it is buffered already (GC_CFLAG_BUFFERED, gc_rc_candidates). */
+    GC_BARRIER_RC_CANDIDATES = 1u << 6,
 };
 
 /* Mutator requests that some collectors honour (CPython's gc module); others ignore them. */

@@ -587,13 +587,32 @@ gc_object *const *gc_remset_objects(const gc_heap *h);
 /* Empty the set (its objects keep their bits: the caller re-arms the ones it wants). */
 void gc_remset_clear(gc_heap *h);
 
+/* --- candidate cycle roots (GC_BARRIER_RC_CANDIDATES; core/refcount.c) ---
+ * The buffer holds each candidate once (GC_CFLAG_BUFFERED set), in buffering order, until the
+ * collector takes it out (gc_rc_unbuffer clears the bit; gc_rc_candidates_clear empties the
+ * buffer). RC-1: an object is in the buffer exactly when its bit is set. */
+void gc_rc_candidate(gc_heap *h, gc_object *o); /* buffer o (slow path of the barrier) */
+size_t gc_rc_candidates_size(const gc_heap *h);
+gc_object *const *gc_rc_candidates(const gc_heap *h);
+void gc_rc_candidates_clear(gc_heap *h); /* the caller has unbuffered every entry */
+static inline void gc_rc_unbuffer(gc_object *o) { o->cflags &= (uint8_t)~(GC_CFLAG_BUFFERED | GC_CFLAG_PURPLE); }
+
 /* Write `v` into the slot `*slot` with reference counting if the collector asked for it. */
 static inline void gc_write_counted(gc_heap *h, gc_object **slot, gc_object *v) {
     if (gc_heap_barrier(h) & GC_BARRIER_RC) {
-        if (v) v->word++; /* retain the new value before releasing the old (v may equal old) */
+        if (v) {
+            v->word++; /* retain the new value before releasing the old (v may equal old) */
+            if (gc_heap_barrier(h) & GC_BARRIER_RC_CANDIDATES) v->cflags &= (uint8_t)~GC_CFLAG_PURPLE;
+        }
         gc_object *old = *slot;
         *slot = v;
-        if (old && --old->word == 0) gc_rc_release(h, old);
+        if (old) {
+            if (--old->word == 0) gc_rc_release(h, old);
+            else if (gc_heap_barrier(h) & GC_BARRIER_RC_CANDIDATES) {
+                old->cflags |= GC_CFLAG_PURPLE;
+                if (!(old->cflags & GC_CFLAG_BUFFERED)) gc_rc_candidate(h, old);
+            }
+        }
     } else {
         *slot = v;
     }

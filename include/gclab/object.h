@@ -41,6 +41,15 @@ enum {
  * (gc_log_object, include/gclab/heap.h). The collector that asks for the barrier sets the bit
  * (gc_log_arm) on the objects whose stores it must hear of; every other cflags bit is its own. */
 enum { GC_CFLAG_UNLOGGED = 1u << 7 };
+/* The second: with GC_BARRIER_RC_CANDIDATES, an object whose count falls to a non-zero value is
+ * buffered once as a candidate cycle root (the core sets this bit as it buffers it; the collector
+ * clears it with gc_rc_unbuffer), and a buffered object whose count reaches zero is not freed by
+ * the cascade: its children are released and its slots cleared, and the collector frees it. */
+enum { GC_CFLAG_BUFFERED = 1u << 6 };
+/* And the third, with it: set when the object's count falls to a non-zero value, cleared when
+ * its count rises (Bacon and Rajan's purple against black): a buffered object whose last change
+ * was an increment cannot be the root of a garbage cycle formed since it was buffered. */
+enum { GC_CFLAG_PURPLE = 1u << 5 };
 
 typedef struct gc_object {
     uint32_t nslots; /* number of pointer slots */
