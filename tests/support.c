@@ -53,6 +53,19 @@ gc_heap *tst_heap_new(const gc_collector_ops *c, bool poison) {
     return tst_heap_create(&cfg);
 }
 
+void tst_collector_params(const gc_collector_ops *c, gc_params *p, const char *list) {
+    char err[256] = "";
+    cr_assert(gc_params_init(p, c->params, err, sizeof err) == 0, "collector %s: %s", c->name, err);
+    cr_assert(gc_params_apply_list(p, list, err, sizeof err) == 0, "collector %s: %s", c->name, err);
+}
+
+gc_heap *tst_heap_with(const gc_collector_ops *c, const char *list, bool poison) {
+    static gc_params p; /* the heap keeps a pointer to its parameters */
+    tst_collector_params(c, &p, list);
+    gc_heap_config cfg = {.collector = c, .collector_params = &p, .poison = poison};
+    return tst_heap_create(&cfg);
+}
+
 void tst_verify(gc_heap *h, const char *what) {
     char msg[512] = "";
     int rc = gc_verify(h, msg, sizeof msg);

@@ -48,6 +48,12 @@ gc_heap *tst_heap_create(const gc_heap_config *cfg);
 /* A heap on collector c with its default parameters and no listener. */
 gc_heap *tst_heap_new(const gc_collector_ops *c, bool poison);
 
+/* Collector c's parameters: its defaults with `list` ("name=value,...") applied; the test fails
+ * if one does not apply. */
+void tst_collector_params(const gc_collector_ops *c, gc_params *p, const char *list);
+/* A heap on collector c with those parameters (kept in a static: one such heap at a time). */
+gc_heap *tst_heap_with(const gc_collector_ops *c, const char *list, bool poison);
+
 /* gc_verify must pass; `what` says when (it goes into the failure message). */
 void tst_verify(gc_heap *h, const char *what);
 

@@ -13,15 +13,7 @@
 
 extern const gc_collector_ops gc_collector_gen;
 
-static gc_heap *gen_heap(const char *list) {
-    gc_heap_config cfg = {.collector = &gc_collector_gen};
-    static gc_params p;
-    char err[256] = "";
-    cr_assert(gc_params_init(&p, gc_collector_gen.params, err, sizeof err) == 0, "%s", err);
-    cr_assert(gc_params_apply_list(&p, list, err, sizeof err) == 0, "%s", err);
-    cfg.collector_params = &p;
-    return tst_heap_create(&cfg);
-}
+static gc_heap *gen_heap(const char *list) { return tst_heap_with(&gc_collector_gen, list, false); }
 
 static void put_u32(gc_heap *h, uint32_t r, uint32_t v) { memcpy(gc_raw(gc_reg(h, r)), &v, sizeof v); }
 static uint32_t get_u32(gc_object *o) {
@@ -134,9 +126,7 @@ static void on_pause(void *ctx, gc_heap *h, const gc_pause *p) {
 Test(gen, pauses_are_minor_in_generation_0_and_major_in_generation_1) {
     struct kinds k = {0};
     static gc_params p;
-    char err[256] = "";
-    cr_assert(gc_params_init(&p, gc_collector_gen.params, err, sizeof err) == 0, "%s", err);
-    cr_assert(gc_params_apply_list(&p, "nursery=256K,min_heap=1M", err, sizeof err) == 0, "%s", err);
+    tst_collector_params(&gc_collector_gen, &p, "nursery=256K,min_heap=1M");
     gc_heap_config cfg = {.collector = &gc_collector_gen, .collector_params = &p,
                           .listener = {.ctx = &k, .pause_end = on_pause}};
     gc_heap *h = tst_heap_create(&cfg);
@@ -163,9 +153,7 @@ TST_FOR_EACH_WORKLOAD(gen_stress, every_workload_with_ages_0_and_2) {
     static const char *const lists[] = {"nursery=64K,age=0,min_heap=0,growth=0.25", "nursery=64K,age=2,min_heap=0,growth=0.25"};
     for (size_t i = 0; i < 2; i++) {
         gc_run_config cfg = {.collector = &gc_collector_gen, .workload = w, .seed = 11 + i, .poison = true, .verify = true};
-        char err[256] = "";
-        cr_assert(gc_params_init(&cfg.collector_params, gc_collector_gen.params, err, sizeof err) == 0, "%s", err);
-        cr_assert(gc_params_apply_list(&cfg.collector_params, lists[i], err, sizeof err) == 0, "%s", err);
+        tst_collector_params(&gc_collector_gen, &cfg.collector_params, lists[i]);
         tst_workload_params(w, &cfg.workload_params, w->test_params);
         tst_note("workload %s on gen (%s)", w->name, lists[i]);
         gc_run_result res;

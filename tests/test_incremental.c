@@ -15,13 +15,9 @@
 extern const gc_collector_ops gc_collector_incremental;
 
 static gc_heap *inc_heap(const char *barrier) {
-    static gc_params p;
-    char err[256] = "", list[128];
+    char list[128];
     snprintf(list, sizeof list, "barrier=%s,min_heap=1G", barrier); /* no cycle starts by itself */
-    cr_assert(gc_params_init(&p, gc_collector_incremental.params, err, sizeof err) == 0, "%s", err);
-    cr_assert(gc_params_apply_list(&p, list, err, sizeof err) == 0, "%s", err);
-    gc_heap_config cfg = {.collector = &gc_collector_incremental, .collector_params = &p, .poison = true};
-    return tst_heap_create(&cfg);
+    return tst_heap_with(&gc_collector_incremental, list, true);
 }
 
 /* Registers r: A (2 slots) -> B (1 slot) -> C (8 raw bytes holding 77). A marking begins, and one
@@ -118,9 +114,7 @@ TST_FOR_EACH_WORKLOAD(incremental_stress, every_workload_under_both_barriers_ver
     for (size_t i = 0; i < 2; i++) {
         gc_run_config cfg = {.collector = &gc_collector_incremental, .workload = w, .seed = 5 + i, .poison = true,
                              .verify = true};
-        char err[256] = "";
-        cr_assert(gc_params_init(&cfg.collector_params, gc_collector_incremental.params, err, sizeof err) == 0, "%s", err);
-        cr_assert(gc_params_apply_list(&cfg.collector_params, lists[i], err, sizeof err) == 0, "%s", err);
+        tst_collector_params(&gc_collector_incremental, &cfg.collector_params, lists[i]);
         tst_workload_params(w, &cfg.workload_params, w->test_params);
         tst_note("workload %s on incremental (%s)", w->name, lists[i]);
         gc_run_result res;
@@ -132,9 +126,7 @@ TST_FOR_EACH_WORKLOAD(incremental_stress, every_workload_under_both_barriers_ver
 Test(incremental, pauses_have_the_documented_kinds) {
     int bad = 0;
     static gc_params p;
-    char err[256] = "";
-    cr_assert(gc_params_init(&p, gc_collector_incremental.params, err, sizeof err) == 0, "%s", err);
-    cr_assert(gc_params_apply_list(&p, "min_heap=256K,barrier=insertion", err, sizeof err) == 0, "%s", err);
+    tst_collector_params(&gc_collector_incremental, &p, "min_heap=256K,barrier=insertion");
     gc_heap_config cfg = {.collector = &gc_collector_incremental, .collector_params = &p,
                           .listener = {.ctx = &bad, .pause_end = on_pause}};
     gc_heap *h = tst_heap_create(&cfg);

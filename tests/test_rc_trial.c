@@ -12,12 +12,7 @@
 extern const gc_collector_ops gc_collector_rc_trial;
 
 static gc_heap *trial_heap(void) {
-    static gc_params p;
-    char err[256] = "";
-    cr_assert(gc_params_init(&p, gc_collector_rc_trial.params, err, sizeof err) == 0, "%s", err);
-    cr_assert(gc_params_apply_list(&p, "buffer=1000000000", err, sizeof err) == 0, "%s", err); /* no automatic collection */
-    gc_heap_config cfg = {.collector = &gc_collector_rc_trial, .collector_params = &p, .poison = true};
-    return tst_heap_create(&cfg);
+    return tst_heap_with(&gc_collector_rc_trial, "buffer=1000000000", true); /* no automatic collection */
 }
 
 /* A ring of n objects of one slot, held by register r (its first object). */
