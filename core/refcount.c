@@ -20,15 +20,15 @@ static void release_children(gc_heap *h, gc_object *x) {
         if (c == NULL) continue;
         if (--c->word == 0) {
             if (!gc_stack_push(&gc_core(h)->rc_work, c)) gc_fail(h, GC_ERR_NOMEM, "out of memory for the reference-count work list");
-        } else if (candidates) {
-            c->cflags |= GC_CFLAG_PURPLE;
-            if (!(c->cflags & GC_CFLAG_BUFFERED)) gc_rc_candidate(h, c);
+        } else if (candidates && c->nslots) {
+            gc_rc_decremented(h, c);
         }
     }
 }
 
 static void free_one(gc_heap *h, gc_object *x) {
-    if (GC_UNLIKELY(x->cflags & GC_CFLAG_BUFFERED)) {
+    /* the bit is the core's only under GC_BARRIER_RC_CANDIDATES: other collectors own cflags */
+    if (GC_UNLIKELY((h->barrier & GC_BARRIER_RC_CANDIDATES) && (x->cflags & GC_CFLAG_BUFFERED))) {
         /* A buffered candidate whose count reached zero: the collector frees it when it next reads
          * its buffer (Bacon and Rajan's Release). Its children are released now, and its slots
          * cleared, so that the free later releases nothing twice and HEAP-4 holds meanwhile. */
@@ -91,7 +91,6 @@ void gc_rc_release(gc_heap *h, gc_object *o) {
 }
 
 void gc_rc_candidate(gc_heap *h, gc_object *o) {
-    if (o->nslots == 0) return; /* no slots, no cycle through it (the paper's green objects) */
     o->cflags |= GC_CFLAG_BUFFERED;
     if (!gc_stack_push(&gc_core(h)->candidates, o)) gc_fail(h, GC_ERR_NOMEM, "out of memory for the candidate buffer");
 }

@@ -592,6 +592,11 @@ void gc_remset_clear(gc_heap *h);
  * collector takes it out (gc_rc_unbuffer clears the bit; gc_rc_candidates_clear empties the
  * buffer). RC-1: an object is in the buffer exactly when its bit is set. */
 void gc_rc_candidate(gc_heap *h, gc_object *o); /* buffer o (slow path of the barrier) */
+/* o's count fell to a non-zero value (o has slots): purple, and buffered unless it is already. */
+static inline void gc_rc_decremented(gc_heap *h, gc_object *o) {
+    o->cflags |= GC_CFLAG_PURPLE;
+    if (!(o->cflags & GC_CFLAG_BUFFERED)) gc_rc_candidate(h, o);
+}
 size_t gc_rc_candidates_size(const gc_heap *h);
 gc_object *const *gc_rc_candidates(const gc_heap *h);
 void gc_rc_candidates_clear(gc_heap *h); /* the caller has unbuffered every entry */
@@ -599,19 +604,20 @@ static inline void gc_rc_unbuffer(gc_object *o) { o->cflags &= (uint8_t)~(GC_CFL
 
 /* Write `v` into the slot `*slot` with reference counting if the collector asked for it. */
 static inline void gc_write_counted(gc_heap *h, gc_object **slot, gc_object *v) {
-    if (gc_heap_barrier(h) & GC_BARRIER_RC) {
+    /* One read of the barrier: the stores below may alias the heap, and a caller that knows it
+     * (gc_set's RC branch) then has the candidate tests folded away. */
+    const unsigned barrier = gc_heap_barrier(h);
+    if (barrier & GC_BARRIER_RC) {
         if (v) {
             v->word++; /* retain the new value before releasing the old (v may equal old) */
-            if (gc_heap_barrier(h) & GC_BARRIER_RC_CANDIDATES) v->cflags &= (uint8_t)~GC_CFLAG_PURPLE;
+            if (barrier & GC_BARRIER_RC_CANDIDATES) v->cflags &= (uint8_t)~GC_CFLAG_PURPLE;
         }
         gc_object *old = *slot;
         *slot = v;
         if (old) {
             if (--old->word == 0) gc_rc_release(h, old);
-            else if (gc_heap_barrier(h) & GC_BARRIER_RC_CANDIDATES) {
-                old->cflags |= GC_CFLAG_PURPLE;
-                if (!(old->cflags & GC_CFLAG_BUFFERED)) gc_rc_candidate(h, old);
-            }
+            else if ((barrier & GC_BARRIER_RC_CANDIDATES) && old->nslots) /* no slots: no cycle (green) */
+                gc_rc_decremented(h, old);
         }
     } else {
         *slot = v;

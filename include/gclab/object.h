@@ -36,7 +36,9 @@ enum {
     GC_MARK_EPOCHS = 63         /* epochs 1..63 are used in turn */
 };
 
-/* The one bit of cflags the core reads: with the logging barrier (GC_BARRIER_LOG,
+/* The bits of cflags the core reads, each only for a collector that asks for its barrier (every
+ * other collector owns all eight): */
+/* With the logging barrier (GC_BARRIER_LOG,
  * include/gclab/collector.h), a slot store into an object carrying it first logs the object
  * (gc_log_object, include/gclab/heap.h). The collector that asks for the barrier sets the bit
  * (gc_log_arm) on the objects whose stores it must hear of; every other cflags bit is its own. */
