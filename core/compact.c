@@ -93,7 +93,7 @@ uint64_t gc_copy_space_compact(gc_heap *h, gc_copy_space *s) {
     /* close the last block: its objects end at the cursor */
     bool alloc = gc_core(h)->alloc_space == &s->space;
     if (alloc) gc_heap_bump_settle(h);
-    s->last->used = (uint32_t)((alloc ? h->bump_cursor : s->cursor) - s->last->cells);
+    s->last->used = (uint32_t)(gc_copy_cursor(h, s) - s->last->cells);
     size_t n = 0;
     for (gc_block *b = s->first; b; b = b->next) n++;
     compaction c = {.h = h, .space = &s->space, .blocks = malloc(n * sizeof(gc_block *))};
@@ -198,16 +198,10 @@ uint64_t gc_copy_space_compact(gc_heap *h, gc_copy_space *s) {
     return dead;
 }
 
-/* The end of block b's objects. */
-static char *objects_end(const gc_heap *h, const gc_copy_space *s, const gc_block *b) {
-    if (b != s->last) return b->cells + b->used;
-    return gc_core(h)->alloc_space == &s->space ? h->bump_cursor : s->cursor;
-}
-
 int gc_copy_space_verify_dense(gc_heap *h, gc_copy_space *s, char *msg, size_t len) {
     gc_heap_sync(h);
     for (gc_block *b = s->first; b; b = b->next) {
-        char *end = objects_end(h, s, b);
+        char *end = gc_copy_block_end(h, s, b);
         for (char *cell = b->cells; cell < end;) {
             gc_object *o = (gc_object *)(cell + h->prefix);
             if (o->word != 0 || gc_is_forwarded(o)) {
@@ -217,7 +211,7 @@ int gc_copy_space_verify_dense(gc_heap *h, gc_copy_space *s, char *msg, size_t l
             }
             cell += gc_cell_size_of(h, o);
         }
-        if (b->next && objects_end(h, s, b->next) > b->next->cells &&
+        if (b->next && gc_copy_block_end(h, s, b->next) > b->next->cells &&
             USABLE - (size_t)(end - b->cells) >= gc_cell_size_of(h, (gc_object *)(b->next->cells + h->prefix))) {
             snprintf(msg, len, "copy space %s: a block ends with room for its successor's first object: a gap (COMPACT-1)",
                      s->space.name);

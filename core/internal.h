@@ -173,6 +173,8 @@ int gc_large_verify(gc_heap *h, char *msg, size_t len);
 void gc_large_destroy(gc_heap *h);
 
 /* space_copy.c */
+char *gc_copy_cursor(const gc_heap *h, const gc_copy_space *s); /* COPY-2: the heap's cursor for the allocation space */
+char *gc_copy_block_end(const gc_heap *h, const gc_copy_space *s, const gc_block *b); /* the end of b's objects */
 void *gc_copy_alloc(gc_heap *h, gc_copy_space *s, uint32_t cs); /* the mutator's slow path; NULL: no memory */
 void gc_copy_walk(gc_heap *h, gc_copy_space *s, void (*fn)(gc_object *o, void *ctx), void *ctx);
 void gc_copy_clear_census(gc_heap *h, gc_copy_space *s);

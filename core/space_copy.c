@@ -9,7 +9,7 @@
  * COPY-1: outside a collection, no object of a copy space is forwarded or free, every block
  * on its list names it as its space, and its counts are its objects and their cell bytes.
  * COPY-2: the cursor of the space the heap allocates into is the heap's (h->bump_cursor); every
- * other copy space keeps its own. copy_cursor() reads the right one. Every copy space keeps its
+ * other copy space keeps its own. gc_copy_cursor() reads the right one. Every copy space keeps its
  * last block's end in `limit`; the heap's h->bump_limit, at or before it, also stops the bump
  * path where the countdown runs out. */
 #include <stdio.h>
@@ -22,13 +22,12 @@
 
 static bool is_alloc_space(const gc_heap *h, const gc_copy_space *s) { return gc_core(h)->alloc_space == &s->space; }
 
-static char *copy_cursor(const gc_heap *h, const gc_copy_space *s) {
+char *gc_copy_cursor(const gc_heap *h, const gc_copy_space *s) {
     return is_alloc_space(h, s) ? h->bump_cursor : s->cursor;
 }
 
-/* The end of the objects in block b. */
-static char *block_end(const gc_heap *h, const gc_copy_space *s, const gc_block *b) {
-    return b == s->last ? copy_cursor(h, s) : b->cells + b->used;
+char *gc_copy_block_end(const gc_heap *h, const gc_copy_space *s, const gc_block *b) {
+    return b == s->last ? gc_copy_cursor(h, s) : b->cells + b->used;
 }
 
 gc_copy_space *gc_copy_space_create(gc_heap *h, const char *name) {
@@ -62,7 +61,7 @@ static bool next_block(gc_heap *h, gc_copy_space *s) {
     b->used = 0;
     b->next = NULL;
     if (s->last) {
-        s->last->used = (uint32_t)(copy_cursor(h, s) - s->last->cells);
+        s->last->used = (uint32_t)(gc_copy_cursor(h, s) - s->last->cells);
         s->last->next = b;
     } else {
         s->first = b;
@@ -135,7 +134,7 @@ void gc_copy_space_release(gc_heap *h, gc_copy_space *s) {
      * more than the copying itself). */
     for (gc_block *b = s->first, *next; b; b = next) {
         next = b->next;
-        poison_block(h, b, block_end(h, s, b));
+        poison_block(h, b, gc_copy_block_end(h, s, b));
         gc_block_put(h, b);
     }
     s->first = s->last = s->scan_block = NULL;
@@ -164,12 +163,12 @@ gc_object *gc_copy_scan_next_block(gc_heap *h, gc_copy_space *s) {
             if ((b = s->first) == NULL) return NULL;
             s->scan_block = b;
             s->scan = b->cells;
-        } else if (s->scan >= block_end(h, s, b)) {
+        } else if (s->scan >= gc_copy_block_end(h, s, b)) {
             if (b->next == NULL) return NULL;
             s->scan_block = b = b->next;
             s->scan = b->cells;
         }
-        if (s->scan < block_end(h, s, b)) {
+        if (s->scan < gc_copy_block_end(h, s, b)) {
             gc_object *o = (gc_object *)(s->scan + h->prefix);
             s->scan += gc_cell_size_of(h, o);
             return o;
@@ -179,7 +178,7 @@ gc_object *gc_copy_scan_next_block(gc_heap *h, gc_copy_space *s) {
 
 void gc_copy_walk(gc_heap *h, gc_copy_space *s, void (*fn)(gc_object *o, void *ctx), void *ctx) {
     for (gc_block *b = s->first; b; b = b->next) {
-        char *end = block_end(h, s, b);
+        char *end = gc_copy_block_end(h, s, b);
         for (char *cell = b->cells; cell < end;) {
             gc_object *o = (gc_object *)(cell + h->prefix);
             fn(o, ctx);
@@ -227,13 +226,13 @@ int gc_copy_verify(gc_heap *h, gc_copy_space *s, char *msg, size_t len) {
             snprintf(msg, len, "copy space %s: its block list is broken (COPY-1)", s->space.name);
             return -1;
         }
-        char *end = block_end(h, s, b);
+        char *end = gc_copy_block_end(h, s, b);
         if (end < b->cells || end > b->cells + USABLE) {
             snprintf(msg, len, "copy space %s: a block's end lies outside it (COPY-1)", s->space.name);
             return -1;
         }
     }
-    char *cursor = copy_cursor(h, s), *limit = s->limit;
+    char *cursor = gc_copy_cursor(h, s), *limit = s->limit;
     /* the heap's bump limit, for the allocation space: set with the cursor, between it and the block's end */
     bool heap_limit_ok = !is_alloc_space(h, s) || ((cursor == NULL) == (h->bump_limit == NULL) &&
                                                    (cursor == NULL || (h->bump_limit >= cursor && h->bump_limit <= limit)));
