@@ -41,7 +41,7 @@ enum { COLOUR = 0x03, BLACK = 0, GRAY = 1, WHITE = 2 };
 
 typedef struct rc_trial {
     uint64_t buffer_limit;  /* parameter `buffer`: collect when this many candidates wait */
-    gc_stack work, roots, dead;
+    gc_stack work, black, roots, dead; /* work lists, kept from one collection to the next */
     uint64_t collections, candidates, examined, freed_cyclic, freed_buffered;
 } rc_trial;
 
@@ -97,19 +97,17 @@ static void scan_black(gc_heap *h, gc_object *s, gc_stack *work) {
 
 /* Scan(s): gray objects still counted are live (scan_black); the others turn white. */
 static void scan(gc_heap *h, rc_trial *rt, gc_object *s) {
-    gc_stack black = {0};
     push(h, &rt->work, s);
     for (gc_object *o; (o = gc_stack_pop(&rt->work)) != NULL;) {
         if (colour(o) != GRAY) continue;
         if (o->word > 0) {
-            scan_black(h, o, &black);
+            scan_black(h, o, &rt->black);
             continue;
         }
         paint(o, WHITE);
         for (uint32_t i = 0; i < o->nslots; i++)
             if (gc_slots(o)[i]) push(h, &rt->work, gc_slots(o)[i]);
     }
-    gc_stack_free(&black);
 }
 
 /* CollectWhite(s): the white objects reachable from s, not buffered, onto the dead list. */
@@ -188,6 +186,7 @@ static int rct_init(gc_heap *h, const gc_params *p, char *err, size_t errlen) {
 static void rct_destroy(gc_heap *h) {
     rc_trial *rt = h->cstate;
     gc_stack_free(&rt->work);
+    gc_stack_free(&rt->black);
     gc_stack_free(&rt->roots);
     gc_stack_free(&rt->dead);
     free(rt);
