@@ -57,7 +57,7 @@ typedef struct gen {
     /* during an evacuation */
     bool promote_all;       /* a major collection's: every young object is promoted */
     bool young_ref;         /* the slots visited since the last gen_scanned include a young target */
-    uint64_t promoted_objects, promoted_bytes, from_nursery_bytes;
+    uint64_t from_nursery_bytes; /* cell bytes copied out of the nursery by this evacuation */
     /* figures (summary.json) */
     uint64_t minors, majors;
     uint64_t survived_objects, survived_bytes; /* copied into a survivor space */
@@ -105,8 +105,6 @@ __attribute__((always_inline)) static inline gc_object *gen_evacuate(gc_tracer *
         copy = gc_promote_object(t->h, o);
         copy->cflags &= (uint8_t)~GEN_AGE;
         gc_log_arm(copy);
-        g->promoted_objects++;
-        g->promoted_bytes += gc_cell_size_of(t->h, copy);
     } else {
         copy = gc_copy_object(t->h, g->idle, o);
         copy->cflags = (uint8_t)((copy->cflags & ~GEN_AGE) | (age + 1));
@@ -142,9 +140,12 @@ static bool gen_evacuate_young(gc_heap *h, gen *g, bool promote_all) {
         return false;
     }
     g->promote_all = promote_all;
-    g->promoted_objects = g->promoted_bytes = g->from_nursery_bytes = 0;
+    g->from_nursery_bytes = 0;
+    /* what is promoted is what the old generation gains: nothing else enters or leaves its counts
+     * during a minor collection (a lazy sweep sets no counts), so no counter in the copy loop */
+    gc_space *old = gc_heap_sizeclass_space(h);
+    uint64_t old_objects = gc_space_objects(h, old), old_cell_bytes = gc_space_bytes(h, old);
     uint64_t idle_objects = gc_space_objects(h, &g->idle->space), idle_bytes = gc_space_bytes(h, &g->idle->space);
-    uint64_t survivors_before = idle_bytes;
 
     gc_tracer_roots(&t, gen_evacuate, g);
     g->young_ref = false; /* roots are not objects: nothing to log */
@@ -159,11 +160,10 @@ static bool gen_evacuate_young(gc_heap *h, gen *g, bool promote_all) {
     gc_tracer_step_scanned(&t, UINT64_MAX, gen_evacuate, gen_scanned, g);
     gc_tracer_destroy(&t); /* cannot have failed: every grey slot was reserved */
 
-    uint64_t survived = gc_space_bytes(h, &g->idle->space) - survivors_before;
     g->survived_objects += gc_space_objects(h, &g->idle->space) - idle_objects;
-    g->survived_bytes += survived;
-    g->promoted_objects_total += g->promoted_objects;
-    g->promoted_bytes_total += g->promoted_bytes;
+    g->survived_bytes += gc_space_bytes(h, &g->idle->space) - idle_bytes;
+    g->promoted_objects_total += gc_space_objects(h, old) - old_objects;
+    g->promoted_bytes_total += gc_space_bytes(h, old) - old_cell_bytes;
     g->remembered_total += logged;
     if (logged > g->remembered_max) g->remembered_max = logged;
     g->nursery_allocated += nursery;
