@@ -24,12 +24,12 @@ void gc_incremental_begin(gc_heap *h) {
     gc_core(h)->begin_objects = h->objects_live;
     gc_core(h)->begin_bytes = h->heap_bytes;
     h->marking = true;
-    h->alloc_epoch = h->mark_epoch;
+    h->alloc_black = (uint64_t)h->mark_epoch << GC_OBJECT_FLAGS_SHIFT;
 }
 
 uint64_t gc_incremental_end(gc_heap *h) {
     h->marking = false;
-    h->alloc_epoch = 0;
+    h->alloc_black = 0;
     gc_heap_sync(h);
     /* Nothing is freed while a marking is in progress (INC-1: no sweep runs), so what the heap
      * gained is what was allocated black: marked, though the loop never counted it. */

@@ -66,14 +66,14 @@
 #define gc_heap_fast_bump(h) ((void)(h), !(GCLAB_FIXED_HOOKED) && (GCLAB_FIXED_BUMP))
 #define gc_heap_fast_link(h) ((void)(h), false) /* fixed builds serve no tracking collector */
 #define gc_heap_fast_prefixed(h) ((void)(h), 0)  /* nor a collector with a prefix */
-#define gc_heap_alloc_epoch(h) ((void)(h), (GCLAB_FIXED_BARRIER) & (GC_BARRIER_SATB | GC_BARRIER_INSERT) ? (h)->alloc_epoch : 0)
+#define gc_heap_alloc_black(h) ((void)(h), (GCLAB_FIXED_BARRIER) & (GC_BARRIER_SATB | GC_BARRIER_INSERT) ? (h)->alloc_black : 0)
 #else
 #define gc_heap_barrier(h) ((h)->barrier)
 #define gc_heap_fast_alloc(h) ((h)->fast_alloc)
 #define gc_heap_fast_bump(h) ((h)->fast_bump)
 #define gc_heap_fast_link(h) ((h)->fast_link)
 #define gc_heap_fast_prefixed(h) ((h)->fast_prefixed)
-#define gc_heap_alloc_epoch(h) ((h)->alloc_epoch)
+#define gc_heap_alloc_black(h) ((h)->alloc_black)
 #endif
 /* Is a trace being recorded? GCLAB_FIXED_RECORDER 0 compiles code for runs that record none (the
  * workloads' specialised copies: workloads/variants.c picks them only then). */
@@ -257,10 +257,11 @@ struct gc_heap {
     char *bump_cursor, *bump_limit;
     bool poison;
     /* An incremental marking is in progress (gc_incremental_begin .. _end): the SATB and
-     * insertion barriers shade, and new objects are allocated black: gc_init_object gives them
-     * alloc_epoch, the marking's epoch (0 otherwise). */
+     * insertion barriers shade, and new objects are allocated black: alloc_black is the
+     * marking's epoch where the header's second word holds `flags` (0 otherwise), which
+     * gc_init_object ORs into that word, so that the header costs one store either way. */
     bool marking;
-    uint8_t alloc_epoch;
+    uint64_t alloc_black;
     /* Object tracking (gc_track_objects): objects with slots are linked at the tail of *track_list
      * from allocation to free and counted in tracked_count (+1 per allocation, -1 per free, never
      * below 0). The inline path serves a tracked allocation only while tracked_count < tracked_limit. */
@@ -456,10 +457,9 @@ __attribute__((always_inline)) static inline gc_object *gc_init_object(gc_heap *
     gc_object *o = (gc_object *)((char *)cell + prefix);
     o->nslots = nslots;
     o->nbytes = nbytes;
-    o->tag = tag;
-    o->cflags = 0;
-    o->flags = gc_heap_alloc_epoch(h); /* black during an incremental marking */
-    o->word = 0;
+    /* tag, cflags 0, flags (black during an incremental marking, else 0), word 0: one word */
+    uint64_t second = (uint64_t)tag | gc_heap_alloc_black(h);
+    memcpy((char *)o + GC_OBJECT_SECOND_WORD, &second, sizeof second);
     /* the whole rest of the cell: slots, raw bytes and the rounding after them (8-byte multiple) */
     gc_zero_words((uint64_t *)(o + 1), (cell_size - prefix - sizeof(gc_object)) / sizeof(uint64_t));
     h->objects_live++;
@@ -610,7 +610,7 @@ static inline void gc_write_counted(gc_heap *h, gc_object **slot, gc_object *v) 
     if (barrier & GC_BARRIER_RC) {
         if (v) {
             v->word++; /* retain the new value before releasing the old (v may equal old) */
-            if (barrier & GC_BARRIER_RC_CANDIDATES) v->cflags &= (uint8_t)~GC_CFLAG_PURPLE;
+            v->cflags &= (uint8_t)~GC_CFLAG_PURPLE; /* the core's bit under RC (object.h): one store, no test */
         }
         gc_object *old = *slot;
         *slot = v;

@@ -48,8 +48,9 @@ enum { GC_CFLAG_UNLOGGED = 1u << 7 };
  * clears it with gc_rc_unbuffer), and a buffered object whose count reaches zero is not freed by
  * the cascade: its children are released and its slots cleared, and the collector frees it. */
 enum { GC_CFLAG_BUFFERED = 1u << 6 };
-/* And the third, with it: set when the object's count falls to a non-zero value, cleared when
- * its count rises (Bacon and Rajan's purple against black): a buffered object whose last change
+/* And the third, the core's under every GC_BARRIER_RC collector (the counting barrier clears it
+ * at every increment, a store cheaper than testing whether to): with GC_BARRIER_RC_CANDIDATES it
+ * is set when the object's count falls to a non-zero value, cleared when its count rises (Bacon and Rajan's purple against black): a buffered object whose last change
  * was an increment cannot be the root of a garbage cycle formed since it was buffered. */
 enum { GC_CFLAG_PURPLE = 1u << 5 };
 
@@ -63,6 +64,16 @@ typedef struct gc_object {
 } gc_object;
 
 static_assert(sizeof(gc_object) == 16, "the object header must stay 16 bytes");
+
+/* The header's second word (tag, cflags, flags, word) as one little-endian 64-bit value, which
+ * the allocation path writes in one store: a field's value is shifted by its byte offset in it. */
+enum { GC_OBJECT_SECOND_WORD = 8, GC_OBJECT_FLAGS_SHIFT = 8 * (11 - 8) };
+static_assert(offsetof(gc_object, tag) == 8 && offsetof(gc_object, cflags) == 10 && offsetof(gc_object, flags) == 11 &&
+                  offsetof(gc_object, word) == 12,
+              "the header's second word is tag, cflags, flags, word");
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "gclab's allocation path writes the header's second word as a little-endian value"
+#endif
 
 static inline gc_object **gc_slots(gc_object *o) { return (gc_object **)(o + 1); }
 
